@@ -1,0 +1,264 @@
+"""The compiled-file format (.axc): Code objects as plain data.
+
+Pipeline position: between the optimizer and the VM; used by runtime.py for the
+`__axcache__/` cache and by `axiom build`. Imports bytecode only.
+
+Layout (little-endian):
+
+    magic      b"AXC\\x00"
+    format     u16        FORMAT_VERSION
+    flags      u16        bit 0: optimized
+    core       str        the axiom-core version that wrote it
+    hash       16 bytes   blake2b of the source text (UTF-8)
+    code       value      the main Code
+
+    value:  b"N" nil | b"T" | b"F" | b"I" i64 | b"D" f64 | b"S" u32 len + UTF-8
+            | b"U" u32 n + n values (a tuple) | b"C" code
+    code:   name, filename (S), nparams, min_args, nslots (u32), anonymous (u8),
+            param_names, slot_names, free_names (U of S), captures (u32 n + n*(u8, u32)),
+            ops (u32 n + n*(u8 op, u32 arg)), lines (n*(u32, u32, u32)), consts (U)
+
+Reading never runs code, and any malformed input raises AxcError (never a crash):
+a stale, truncated or foreign file is simply rebuilt by the caller.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from .bytecode import OP_NAMES, Code, Op
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs start-up time; annotations here are strings
+    from typing import Any, Final
+
+MAGIC: Final = b"AXC\x00"
+FORMAT_VERSION: Final = 3
+_MAX_OP: Final = max(OP_NAMES)
+
+
+class AxcError(Exception):
+    """The bytes are not a valid .axc for this Axiom."""
+
+
+def source_hash(text: str) -> bytes:
+    import _blake2
+    return _blake2.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+# --- writing -------------------------------------------------------------------------------
+
+def dumps(code: Code, src_hash: bytes, core_version: str, optimized: bool) -> bytes:
+    out = bytearray(MAGIC)
+    out += struct.pack("<HH", FORMAT_VERSION, 1 if optimized else 0)
+    _w_str(out, core_version)
+    out += src_hash
+    _w_code(out, code)
+    return bytes(out)
+
+
+def _w_str(out: bytearray, s: str) -> None:
+    b = s.encode("utf-8", "surrogatepass")
+    out += struct.pack("<I", len(b))
+    out += b
+
+
+def _w_value(out: bytearray, v: Any) -> None:
+    t = type(v)
+    if v is None:
+        out += b"N"
+    elif v is True:
+        out += b"T"
+    elif v is False:
+        out += b"F"
+    elif t is int:
+        out += b"I"
+        out += struct.pack("<q", v)
+    elif t is float:
+        out += b"D"
+        out += struct.pack("<d", v)
+    elif t is str:
+        out += b"S"
+        _w_str(out, v)
+    elif t is tuple:
+        out += b"U"
+        out += struct.pack("<I", len(v))
+        for x in v:
+            _w_value(out, x)
+    elif t is Code:
+        out += b"C"
+        _w_code(out, v)
+    else:
+        raise TypeError(f"cannot store a constant of type {t.__name__} in .axc")
+
+
+def _w_strs(out: bytearray, items: tuple[str, ...]) -> None:
+    out += struct.pack("<I", len(items))
+    for s in items:
+        _w_str(out, s)
+
+
+def _w_code(out: bytearray, c: Code) -> None:
+    _w_str(out, c.name)
+    _w_str(out, c.filename)
+    out += struct.pack("<IIIB", c.nparams, c.min_args, c.nslots, 1 if c.anonymous else 0)
+    _w_strs(out, c.param_names)
+    _w_strs(out, c.slot_names)
+    _w_strs(out, c.free_names)
+    out += struct.pack("<I", len(c.captures))
+    for from_slot, i in c.captures:
+        out += struct.pack("<BI", 1 if from_slot else 0, i)
+    n = len(c.ops)
+    out += struct.pack("<I", n)
+    out += struct.pack(f"<{2 * n}I", *[x for pair in c.ops for x in pair])
+    out += struct.pack(f"<{3 * n}I", *[x for triple in c.lines for x in triple])
+    out += b"U"
+    out += struct.pack("<I", len(c.consts))
+    for v in c.consts:
+        _w_value(out, v)
+
+
+# --- reading -------------------------------------------------------------------------------
+
+class _Reader:
+    __slots__ = ("data", "pos", "filename")
+
+    def __init__(self, data: bytes, filename: str | None) -> None:
+        self.data = data
+        self.pos = 0
+        self.filename = filename
+
+    def take(self, n: int) -> bytes:
+        end = self.pos + n
+        if n < 0 or end > len(self.data):
+            raise AxcError("truncated")
+        b = self.data[self.pos:end]
+        self.pos = end
+        return b
+
+    def unpack(self, fmt: str) -> tuple[Any, ...]:
+        size = struct.calcsize(fmt)
+        return struct.unpack(fmt, self.take(size))
+
+    def u32(self) -> int:
+        return self.unpack("<I")[0]  # type: ignore[no-any-return]
+
+    def string(self) -> str:
+        n = self.u32()
+        try:
+            return self.take(n).decode("utf-8", "surrogatepass")
+        except UnicodeDecodeError:
+            raise AxcError("bad text") from None
+
+    def strings(self) -> tuple[str, ...]:
+        n = self.u32()
+        if n > len(self.data):
+            raise AxcError("bad count")
+        return tuple(self.string() for _ in range(n))
+
+    def value(self, depth: int = 0) -> Any:
+        if depth > 256:
+            raise AxcError("nested too deeply")
+        tag = self.take(1)
+        if tag == b"N":
+            return None
+        if tag == b"T":
+            return True
+        if tag == b"F":
+            return False
+        if tag == b"I":
+            return self.unpack("<q")[0]
+        if tag == b"D":
+            return self.unpack("<d")[0]
+        if tag == b"S":
+            return self.string()
+        if tag == b"U":
+            n = self.u32()
+            if n > len(self.data):
+                raise AxcError("bad count")
+            return tuple(self.value(depth + 1) for _ in range(n))
+        if tag == b"C":
+            return self.code(depth + 1)
+        raise AxcError(f"bad tag {tag!r}")
+
+    def code(self, depth: int = 0) -> Code:
+        name = self.string()
+        filename = self.string()
+        c = Code(name, self.filename if self.filename is not None else filename)
+        c.nparams, c.min_args, c.nslots, anon = self.unpack("<IIIB")
+        c.anonymous = bool(anon)
+        c.param_names = self.strings()
+        c.slot_names = self.strings()
+        c.free_names = self.strings()
+        n = self.u32()
+        if n > len(self.data):
+            raise AxcError("bad count")
+        c.captures = tuple((bool(a), b) for a, b in (self.unpack("<BI") for _ in range(n)))
+        n = self.u32()
+        if n > len(self.data):
+            raise AxcError("bad count")
+        flat = self.unpack(f"<{2 * n}I")
+        c.ops = [(flat[i], flat[i + 1]) for i in range(0, 2 * n, 2)]
+        flat = self.unpack(f"<{3 * n}I")
+        c.lines = [(flat[i], flat[i + 1], flat[i + 2]) for i in range(0, 3 * n, 3)]
+        consts = self.value(depth)
+        if type(consts) is not tuple:
+            raise AxcError("bad constants")
+        c.consts = list(consts)
+        _validate(c)
+        return c
+
+
+def _validate(c: Code) -> None:
+    """Reject code the VM could misbehave on (out-of-range operands)."""
+    from .bytecode import CONST_ARG, JUMPS, SLOT_ARG
+    nops, nconsts = len(c.ops), len(c.consts)
+    if c.nslots < c.nparams or len(c.slot_names) != c.nslots or len(c.param_names) != c.nparams:
+        raise AxcError("bad slots")
+    if not nops or c.ops[-1][0] not in (Op.RETURN, Op.HALT):
+        raise AxcError("code does not end")
+    for op, arg in c.ops:
+        if op > _MAX_OP:
+            raise AxcError(f"bad opcode {op}")
+        if op in JUMPS and arg > nops:
+            raise AxcError("bad jump")
+        if op in CONST_ARG and arg >= nconsts:
+            raise AxcError("bad constant index")
+        if op in SLOT_ARG and arg >= c.nslots:
+            raise AxcError("bad slot")
+        if op in (Op.LOAD_FREE, Op.STORE_FREE) and arg >= len(c.free_names):
+            raise AxcError("bad free index")
+
+
+def read_header(data: bytes) -> tuple[int, int, str, bytes, _Reader]:
+    r = _Reader(data, None)
+    if r.take(4) != MAGIC:
+        raise AxcError("not an Axiom compiled file")
+    fmt, flags = r.unpack("<HH")
+    core = r.string()
+    h = r.take(16)
+    return fmt, flags, core, h, r
+
+
+def loads(data: bytes, *, core_version: str, src_hash: bytes | None = None,
+          optimized: bool | None = None, filename: str | None = None) -> Code:
+    """The main Code in `data`; AxcError when it is foreign, stale or corrupt."""
+    try:
+        fmt, flags, core, h, r = read_header(data)
+        if fmt != FORMAT_VERSION:
+            raise AxcError(f"format {fmt}, this Axiom reads format {FORMAT_VERSION}")
+        if core != core_version:
+            raise AxcError(f"written by axiom-core {core}, this is {core_version}")
+        if src_hash is not None and h != src_hash:
+            raise AxcError("the source has changed")
+        if optimized is not None and bool(flags & 1) != optimized:
+            raise AxcError("built with other optimizer settings")
+        r.filename = filename
+        code = r.code()
+        if r.pos != len(data):
+            raise AxcError("trailing data")
+        return code
+    except AxcError:
+        raise
+    except (struct.error, ValueError, OverflowError, MemoryError, RecursionError) as e:
+        raise AxcError(f"corrupt ({type(e).__name__})") from None

@@ -1,0 +1,271 @@
+"""Bytecode: the instruction set, code objects and the disassembler.
+
+Pipeline position: produced by compiler.py, rewritten by optimizer.py, stored by axc.py,
+run by vm.py. Imports nothing of Axiom's but the SDK-free parts of ast (none, in fact).
+
+Encoding. A code object's `ops` is a list of (opcode, argument) pairs of ints; `ip`
+counts pairs. The argument is an index into `consts`, a slot, a count, a jump target
+(an absolute instruction index) or 0. `lines[i]` is (line, col, end_col) for
+instruction i, so any instruction maps to file:line:col.
+
+    op                 arg        stack effect            meaning
+    NOP                -          ->
+    LOAD_CONST         const      -> v                    consts[arg]
+    LOAD_VAR           slot       -> v                    a local (UndefinedVariable if unset)
+    STORE_VAR          slot       v ->                    set a local
+    LOAD_GLOBAL        const      -> v                    a global named consts[arg], else a built-in
+    STORE_GLOBAL       const      v ->
+    LOAD_CELL          slot       -> v                    a captured local: slots[arg].value
+    STORE_CELL         slot       v ->
+    LOAD_FREE          index      -> v                    closure.cells[arg].value
+    STORE_FREE         index      v ->
+    ADD SUB MUL DIV MOD -         a b -> a?b              arithmetic (+ also joins str/list)
+    EQ NE LT LE GT GE  -          a b -> bool             comparisons
+    IN                 -          a b -> bool             membership of a in b
+    JUMP               target     ->
+    JUMP_IF_FALSE      target     v ->                    pops; jumps when falsy
+    JUMP_IF_TRUE       target     v ->
+    JUMP_IF_FALSE_OR_POP target   v -> v | ->             `and`: keep v and jump when falsy
+    JUMP_IF_TRUE_OR_POP  target   v -> v | ->             `or`
+    CALL               argc       f a1..an -> r
+    CALL_KW            const      f a1..an k1..km -> r    consts[arg] = (argc, keyword names)
+    TAIL_CALL          argc       f a1..an -> (returns)   reuses the frame for a closure
+    TAIL_CALL_KW       const
+    RETURN             -          v -> (to the caller)
+    POP                -          v ->
+    DUP                -          v -> v v
+    DUP2               -          a b -> a b a b
+    GET_ATTR           const      obj -> v                consts[arg] is the name
+    SET_ATTR           const      obj v ->
+    METHOD_CALL        const      obj a1..an [k..] -> r   consts[arg] = (name, argc, names|None)
+    INDEX              -          obj i -> v
+    SET_INDEX          -          obj i v ->
+    FOR_ITER           target     it -> it v | ->         next item, or pop and jump at the end
+    NEG NOT            -          a -> r
+    RENDER             -          v -> str                the display form (`@`)
+    FORMAT             const      v -> str                format(v, consts[arg])
+    BUILD_STR          n          s1..sn -> s
+    MAKE_LIST          n          v1..vn -> list
+    LIST_REPEAT        -          v n -> list             [v; n]
+    MAKE_DICT          n          k1 v1..kn vn -> dict
+    MAKE_RANGE         inclusive  a b -> range
+    SLICE              flags      obj [lo] [hi] -> v      flags: 1 lo given, 2 hi given
+    MAKE_CLOSURE       const      -> closure              consts[arg] is a Code
+    NEW_CELL           slot       ->                      slots[arg] = a fresh unset Cell
+    CELL_PARAM         slot       ->                      slots[arg] = Cell(slots[arg])
+    IS_UNSET           slot       -> bool                 whether a parameter was not passed
+    MAKE_CLASS         const      parent -> class         consts[arg] is the name
+    ADD_METHOD         const      class fn -> class
+    SUPER_GET          const      class self -> method    the parent's method consts[arg]
+    GET_ITER           -          v -> iterator
+    UNPACK             n          list -> vn..v1          v1 on top (ValueError on length)
+    SETUP_TRY          target     ->                      push a handler (ip, stack depth)
+    POP_TRY            -          ->
+    THROW              -          v -> !
+    IMPORT             const      -> module               consts[arg] is the module name
+    IMPORT_FROM        const      module -> module v      the module's symbol consts[arg]
+    OUT                stream     v ->                    0 stdout, 1 stderr
+    ALLOC_FIXED        const      v -> v                  check/convert for `let x(spec)`
+    CHECK_FIXED        const      v -> v                  the same check on a later store
+    FREE_VAR           slot       ->                      `free x`: unset a local
+    FREE_GLOBAL        const      ->
+    HALT               -          v -> (ends the run with v)
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs start-up time; annotations here are strings
+    from typing import Any, Final
+
+
+class Op:
+    """The opcodes, as plain ints (not an IntEnum: importing enum and building 71
+    members costs ~2.5 ms of a ~15 ms start-up; `op_name` gives the names back).
+
+    The hot instructions come first: the VM tests `op <= LAST_HOT` and then walks a
+    short chain, so their order here is their order there."""
+
+    LOAD_VAR: Final = 0
+    LOAD_CONST: Final = 1
+    STORE_VAR: Final = 2
+    LOAD_GLOBAL: Final = 3
+    ADD: Final = 4
+    SUB: Final = 5
+    LT: Final = 6
+    LE: Final = 7
+    EQ: Final = 8
+    JUMP_IF_FALSE: Final = 9
+    JUMP: Final = 10
+    CALL: Final = 11
+    RETURN: Final = 12
+    TAIL_CALL: Final = 13
+    GT: Final = 14
+    GE: Final = 15
+    NE: Final = 16
+    MUL: Final = 17
+    LOAD_CELL: Final = 18
+    LOAD_FREE: Final = 19
+    POP: Final = 20
+    METHOD_CALL: Final = 21
+    GET_ATTR: Final = 22
+    INDEX: Final = 23
+    FOR_ITER: Final = 24
+    JUMP_IF_TRUE: Final = 25
+    DIV: Final = 26
+    MOD: Final = 27
+    STORE_CELL: Final = 28
+    STORE_FREE: Final = 29
+    # --- the rest
+    NOP: Final = 30
+    STORE_GLOBAL: Final = 31
+    IN: Final = 32
+    JUMP_IF_FALSE_OR_POP: Final = 33
+    JUMP_IF_TRUE_OR_POP: Final = 34
+    CALL_KW: Final = 35
+    TAIL_CALL_KW: Final = 36
+    DUP: Final = 37
+    DUP2 = 38
+    SET_ATTR: Final = 39
+    SET_INDEX: Final = 40
+    NEG: Final = 41
+    NOT: Final = 42
+    RENDER: Final = 43
+    FORMAT: Final = 44
+    BUILD_STR: Final = 45
+    MAKE_LIST: Final = 46
+    LIST_REPEAT: Final = 47
+    MAKE_DICT: Final = 48
+    MAKE_RANGE: Final = 49
+    SLICE: Final = 50
+    MAKE_CLOSURE: Final = 51
+    NEW_CELL: Final = 52
+    CELL_PARAM: Final = 53
+    IS_UNSET: Final = 54
+    MAKE_CLASS: Final = 55
+    ADD_METHOD: Final = 56
+    SUPER_GET: Final = 57
+    GET_ITER: Final = 58
+    UNPACK: Final = 59
+    SETUP_TRY: Final = 60
+    POP_TRY: Final = 61
+    THROW: Final = 62
+    IMPORT: Final = 63
+    IMPORT_FROM: Final = 64
+    OUT: Final = 65
+    ALLOC_FIXED: Final = 66
+    CHECK_FIXED: Final = 67
+    FREE_VAR: Final = 68
+    FREE_GLOBAL: Final = 69
+    HALT: Final = 70
+
+
+LAST_HOT: Final = Op.STORE_FREE
+OP_NAMES: Final = {v: k for k, v in vars(Op).items() if k.isupper()}
+
+
+def op_name(op: int) -> str:
+    return OP_NAMES.get(op, f"<op {op}>")
+
+JUMPS: Final = frozenset({Op.JUMP, Op.JUMP_IF_FALSE, Op.JUMP_IF_TRUE, Op.JUMP_IF_FALSE_OR_POP,
+                          Op.JUMP_IF_TRUE_OR_POP, Op.FOR_ITER, Op.SETUP_TRY})
+CONST_ARG: Final = frozenset({Op.LOAD_CONST, Op.LOAD_GLOBAL, Op.STORE_GLOBAL, Op.CALL_KW,
+                              Op.TAIL_CALL_KW, Op.GET_ATTR, Op.SET_ATTR, Op.METHOD_CALL,
+                              Op.FORMAT, Op.MAKE_CLOSURE, Op.MAKE_CLASS, Op.ADD_METHOD,
+                              Op.SUPER_GET, Op.IMPORT, Op.IMPORT_FROM, Op.ALLOC_FIXED,
+                              Op.CHECK_FIXED, Op.FREE_GLOBAL})
+SLOT_ARG: Final = frozenset({Op.LOAD_VAR, Op.STORE_VAR, Op.LOAD_CELL, Op.STORE_CELL, Op.NEW_CELL,
+                             Op.CELL_PARAM, Op.IS_UNSET, Op.FREE_VAR})
+NO_ARG: Final = frozenset({Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MOD, Op.EQ, Op.NE, Op.LT, Op.LE,
+                           Op.GT, Op.GE, Op.IN, Op.RETURN, Op.POP, Op.DUP, Op.DUP2, Op.INDEX,
+                           Op.SET_INDEX, Op.NEG, Op.NOT, Op.RENDER, Op.LIST_REPEAT, Op.NOP,
+                           Op.GET_ITER, Op.POP_TRY, Op.THROW, Op.HALT})
+
+
+class Code:
+    """A compiled function or program.
+
+    name        -- the function's name ("main" for a program, "<fn>" if anonymous)
+    filename    -- the source file, for positions
+    ops         -- list of (opcode, arg) pairs
+    consts      -- constants: values, names, nested Codes, call shapes
+    lines       -- per instruction: (line, col, end_col)
+    nparams     -- number of parameters (the first slots)
+    min_args    -- parameters without defaults
+    param_names -- parameter names, for keyword arguments and messages
+    nslots      -- locals (parameters first)
+    slot_names  -- a name per slot ("<...>" for hidden ones), for error reports
+    free_names  -- the names of the captured variables, by free index
+    captures    -- how a closure made from this code gets each free cell from the frame
+                   that makes it: (True, slot) a cell in that frame's slot, (False, i)
+                   that frame's own free cell i
+    anonymous   -- made by `fn(...)` or `|...|` rather than `fn name`
+    """
+
+    __slots__ = ("name", "filename", "ops", "consts", "lines", "nparams", "min_args",
+                 "param_names", "nslots", "slot_names", "captures", "free_names", "anonymous", "hot")
+
+    def __init__(self, name: str, filename: str) -> None:
+        self.name = name
+        self.filename = filename
+        self.ops: list[tuple[int, int]] = []
+        self.consts: list[Any] = []
+        self.lines: list[tuple[int, int, int]] = []
+        self.nparams = 0
+        self.min_args = 0
+        self.param_names: tuple[str, ...] = ()
+        self.nslots = 0
+        self.slot_names: tuple[str, ...] = ()
+        self.captures: tuple[tuple[bool, int], ...] = ()
+        self.free_names: tuple[str, ...] = ()
+        self.anonymous = False
+        self.hot = 0
+
+    def __repr__(self) -> str:
+        return f"<code {self.name} {self.filename}>"
+
+
+def _show_const(v: Any) -> str:
+    """A constant as the disassembly shows it: names and strs as they are, nested code
+    as <code name>, other values in their display form."""
+    if isinstance(v, Code):
+        return f"<code {v.name}>"
+    if isinstance(v, str):
+        return v
+    if v is None:
+        return "nil"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return repr(v)
+
+
+def disassemble(code: Code, out: list[str] | None = None) -> list[str]:
+    """clox-style listing: offset, line (or `|` when unchanged), name, operand, detail.
+    Nested code objects follow their parent."""
+    lines = out if out is not None else []
+    lines.append(f"== {code.name} ({code.filename}) ==")
+    prev_line = -1
+    nested = []
+    for i, (op, arg) in enumerate(code.ops):
+        line = code.lines[i][0] if i < len(code.lines) else 0
+        where = "   |" if line == prev_line else f"{line:4d}"
+        prev_line = line
+        name = op_name(op)
+        if op in NO_ARG:
+            lines.append(f"{i:04d} {where} {name}")
+            continue
+        detail = ""
+        if op in JUMPS:
+            detail = f" -> {arg:04d}"
+        elif op in CONST_ARG:
+            c = code.consts[arg]
+            detail = f" '{_show_const(c)}'"
+            if isinstance(c, Code):
+                nested.append(c)
+        elif op in SLOT_ARG and arg < len(code.slot_names):
+            detail = f" ({code.slot_names[arg]})"
+        lines.append(f"{i:04d} {where} {name:<20} {arg:4d}{detail}".rstrip())
+    for c in nested:
+        lines.append("")
+        disassemble(c, lines)
+    return lines

@@ -1,0 +1,5 @@
+"""`python -m axiom.cli ...` is `axiom ...`."""
+
+from . import main
+
+main()

@@ -1,0 +1,165 @@
+"""`axiom run [OPTIONS] FILE [--] [ARGS...]` (also `axiom FILE ...`): the fast path.
+
+Imports neither typer, rich nor pluggy: options are read by hand from argv. Options
+for axiom go before FILE; every word after FILE belongs to the script (`ARGS`), and a
+`--` right after FILE is only a separator.
+
+Exit status: 0 ok, 1 runtime error, 2 usage or syntax error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+
+USAGE = """usage: axiom run [OPTIONS] FILE [--] [ARGS...]
+
+Run an Axiom script (.ax) or a compiled file (.axc).
+
+options:
+  --jit off|host|native    execution tier (default: the `jit` setting)
+  --sandbox                grant no capability; add them back with:
+  --allow-read[=PATH,...]  --allow-write[=PATH,...]  --allow-net[=HOST,...]
+  --allow-env  --allow-run  --allow-sys
+  --max-steps N            stop after about N instructions (LimitExceeded)
+  --max-memory MB          refuse values larger than MB megabytes
+  --timeout S              stop after S seconds of wall time
+  --no-cache               do not read or write __axcache__/
+  --no-optimize            run without the bytecode optimizer
+  --debug                  show Python tracebacks for internal errors
+  -h, --help               show this help
+"""
+
+_VALUE_OPTS = {"--jit", "--max-steps", "--max-memory", "--timeout"}
+_ALLOW = {"--allow-read": "fs.read", "--allow-write": "fs.write", "--allow-net": "net",
+          "--allow-env": "env", "--allow-run": "proc", "--allow-sys": "sys"}
+
+
+class UsageError(Exception):
+    pass
+
+
+def parse_args(argv: list[str]) -> tuple[dict[str, Any], str, list[str]]:
+    opts: dict[str, Any] = {"sandbox": False, "allow": [], "limits": {}}
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--" or not a.startswith("-") or a == "-":
+            break
+        name, eq, value = a.partition("=")
+        if name in ("-h", "--help"):
+            raise UsageError("")
+        if name in _VALUE_OPTS:
+            if not eq:
+                i += 1
+                if i >= len(argv):
+                    raise UsageError(f"{name} needs a value")
+                value = argv[i]
+            _set_value(opts, name, value)
+        elif name in _ALLOW:
+            cap = _ALLOW[name]
+            if eq and cap in ("fs.read", "fs.write", "net"):
+                opts["allow"] += [(cap, v) for v in value.split(",") if v]
+            else:
+                opts["allow"].append((cap, None))
+        elif name == "--sandbox":
+            opts["sandbox"] = True
+        elif name == "--debug":
+            opts["debug"] = True
+        elif name == "--no-cache":
+            opts["no_cache"] = True
+        elif name == "--no-optimize":
+            opts["no_optimize"] = True
+        else:
+            raise UsageError(f"unknown option {a}")
+        i += 1
+    if i < len(argv) and argv[i] == "--":
+        i += 1
+    if i >= len(argv):
+        raise UsageError("missing FILE")
+    file = argv[i]
+    rest = argv[i + 1:]
+    if rest and rest[0] == "--":
+        rest = rest[1:]
+    return opts, file, rest
+
+
+def _set_value(opts: dict[str, Any], name: str, value: str) -> None:
+    try:
+        if name == "--jit":
+            if value not in ("off", "host", "native"):
+                raise UsageError(f"--jit takes off, host or native, not {value!r}")
+            opts["jit"] = value
+        elif name == "--max-steps":
+            opts["limits"]["max_steps"] = int(value)
+        elif name == "--max-memory":
+            opts["limits"]["max_memory"] = float(value)
+        elif name == "--timeout":
+            opts["limits"]["timeout"] = float(value)
+    except ValueError:
+        raise UsageError(f"{name} takes a number, not {value!r}") from None
+
+
+def main(argv: list[str]) -> int:
+    try:
+        opts, file, args = parse_args(argv)
+    except UsageError as e:
+        if str(e):
+            sys.stderr.write(f"axiom run: {e}\n\n")
+            sys.stderr.write(USAGE)
+            return 2
+        sys.stdout.write(USAGE)
+        return 0
+    debug = bool(opts.get("debug")) or os.environ.get("AXIOM_DEBUG") == "1"
+    from axiom_sdk import AxiomError
+
+    from .. import conf
+    from ..errors import render
+    from ..runtime import ALL_CAPABILITIES, Runtime
+
+    if not os.path.exists(file):
+        sys.stderr.write(f"axiom: cannot open {file}: no such file\n")
+        return 2
+    try:
+        settings = conf.load()
+    except conf.ConfigError as e:
+        sys.stderr.write(f"axiom: bad configuration: {e}\n")
+        return 2
+    if opts.get("no_cache"):
+        settings["bytecode_cache"] = False
+    if opts.get("no_optimize"):
+        settings["peephole_optimizer"] = False
+    if "jit" in opts:
+        settings["jit"] = opts["jit"]
+    grants: Any = opts["allow"] if opts["sandbox"] else ALL_CAPABILITIES
+    rt = Runtime(grants=grants, limits=opts["limits"], settings=settings, args=args)
+    code = 0
+    try:
+        rt.run_file(file)
+    except AxiomError as e:
+        rt.flush()
+        if debug and e.__cause__ is not None:
+            import traceback
+            traceback.print_exception(e.__cause__)
+        sys.stderr.write(render(e))
+        code = 2 if e.kind == "SyntaxError" else 1
+    except KeyboardInterrupt:
+        rt.flush()
+        sys.stderr.write("axiom: interrupted\n")
+        code = 130
+    except Exception as e:  # a bug in Axiom itself
+        rt.flush()
+        if debug:
+            raise
+        sys.stderr.write(f"axiom: internal error: {type(e).__name__}: {e}\n"
+                         "This is a bug in Axiom. Please report it with the script that "
+                         "caused it; run with --debug (or AXIOM_DEBUG=1) for details.\n")
+        code = 1
+    finally:
+        rt.close()
+    return code

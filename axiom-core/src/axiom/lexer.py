@@ -1,0 +1,314 @@
+"""Lexer: source text -> tokens, with ply.lex, then the layout filter of LANGUAGE.md §1.
+
+Pipeline position: first stage; feeds parser.py. Imports only ply and ast.py (so the
+build hook can import it with nothing but ply installed).
+
+ply.lex cuts the text into raw tokens (NEWLINE for every line end). `tokenize()` then
+walks them once with a stack of open brackets and decides:
+  * which NEWLINEs end a statement: none inside `(`/`[` (a `{` opened inside them makes
+    newlines count again until its `}`), none after a line ending in a binary operator,
+    `,`, `=`, `@`, `(`, `[`, `{`, `|`, `then`, `else`, `and`, `or`, and none before a line
+    starting with `else`, `then`, `.`, `)`, `]`, `}` — nor, as a convenience the spec
+    does not list, before `catch` (`}` and `catch e {` on separate lines);
+  * whether `{` opens a block (BLOCK) or a dict (LBRACE): a block at the start of a
+    statement and after a token that ends an expression or header (`if c {`, `) {`,
+    `else {`, `|x| {`, `try {`), a dict wherever an expression is expected;
+  * whether a STRING directly follows `@` (then it is an interpolation string, ISTRING);
+  * that brackets match, and are nested at most MAX_NESTING deep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Final
+
+import ply.lex as lex
+
+from .ast import ParseError
+
+MAX_NESTING: Final = 200
+
+KEYWORDS: Final = {
+    k: k.upper() for k in (
+        "let fn if then else while for in break continue return import from as class "
+        "true false nil and or try catch throw out err free").split()
+}
+
+tokens = [
+    "INT", "FLOAT", "STRING", "ISTRING", "IDENT", "NEWLINE", "SEMI",
+    "LPAREN", "RPAREN", "LBRACKET", "RBRACKET", "LBRACE", "BLOCK", "RBRACE",
+    "COMMA", "COLON", "DOT", "DOTDOT", "DOTDOTEQ", "PIPE", "AT",
+    "PLUS", "MINUS", "STAR", "SLASH", "PERCENT",
+    "EQ", "NE", "LE", "GE", "LT", "GT", "BANG", "ASSIGN",
+    "PLUSEQ", "MINUSEQ", "STAREQ", "SLASHEQ", "PERCENTEQ",
+    *KEYWORDS.values(),
+]
+
+t_ignore = " \t\r\f\v"
+
+t_SEMI = r";"
+t_LPAREN = r"\("
+t_RPAREN = r"\)"
+t_LBRACKET = r"\["
+t_RBRACKET = r"\]"
+t_LBRACE = r"\{"
+t_RBRACE = r"\}"
+t_COMMA = r","
+t_COLON = r":"
+t_DOTDOTEQ = r"\.\.="
+t_DOTDOT = r"\.\."
+t_DOT = r"\."
+t_PIPE = r"\|"
+t_AT = r"@"
+t_PLUSEQ = r"\+="
+t_MINUSEQ = r"-="
+t_STAREQ = r"\*="
+t_SLASHEQ = r"/="
+t_PERCENTEQ = r"%="
+t_PLUS = r"\+"
+t_MINUS = r"-"
+t_STAR = r"\*"
+t_SLASH = r"/"
+t_PERCENT = r"%"
+t_EQ = r"=="
+t_NE = r"!="
+t_LE = r"<="
+t_GE = r">="
+t_LT = r"<"
+t_GT = r">"
+t_BANG = r"!"
+t_ASSIGN = r"="
+
+
+def t_COMMENT(t: Any) -> None:
+    r"(//|\#)[^\n]*"
+
+
+def t_NEWLINE(t: Any) -> Any:
+    r"\n"
+    t.lexer.lineno += 1
+    return t
+
+
+def t_FLOAT(t: Any) -> Any:
+    r"[0-9][0-9_]*(\.[0-9][0-9_]*([eE][+-]?[0-9][0-9_]*)?|[eE][+-]?[0-9][0-9_]*)"
+    t.value = float(t.value.replace("_", ""))
+    return t
+
+
+def t_INT(t: Any) -> Any:
+    r"0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+|[0-9][0-9_]*"
+    text = t.value.replace("_", "")
+    base = {"x": 16, "b": 2, "o": 8}.get(text[1:2].lower(), 10) if len(text) > 1 and text[0] == "0" else 10
+    t.value = int(text[2:] if base != 10 else text, base)
+    return t
+
+
+def t_STRING(t: Any) -> Any:
+    r'"""(?:[^\\]|\\.)*?"""|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+    q = 3 if t.value.startswith('"""') else 1
+    data = t.lexer.lexdata
+    if _after_at(data, t.lexpos):
+        # An interpolation string: quotes inside its {expr} parts do not end it.
+        end = scan_interpolation(data, t.lexpos, data[t.lexpos:t.lexpos + q])
+        t.lexer.lexpos = end
+        t.value = (data[t.lexpos + q:end - q], t.lexpos + q)
+    else:
+        t.value = (t.value[q:-q], t.lexpos + q)  # (raw body, its offset): decoded by the parser
+    t.lexer.lineno += t.value[0].count("\n")
+    return t
+
+
+def _after_at(data: str, pos: int) -> bool:
+    i = pos - 1
+    while i >= 0 and data[i] in " \t":
+        i -= 1
+    return i >= 0 and data[i] == "@"
+
+
+def scan_interpolation(data: str, start: int, quote: str) -> int:
+    """The end offset (after the closing quote) of an interpolation string opened by
+    `quote` at `start`: `{...}` parts may hold brackets and string literals of either
+    quote."""
+    i = start + len(quote)
+    n = len(data)
+    depth = 0
+    while i < n:
+        c = data[i]
+        if c == "\\":
+            i += 2
+            continue
+        if depth == 0:
+            if data.startswith(quote, i):
+                return i + len(quote)
+            if c == "\n" and len(quote) == 1:
+                break
+            if c == "{":
+                if data.startswith("{{", i):
+                    i += 2
+                    continue
+                depth = 1
+        elif c in "\"'":
+            j = i + 1
+            while j < n and data[j] != c:
+                if data[j] == "\n":
+                    raise ParseError("unterminated string inside an interpolation", i, j)
+                j += 2 if data[j] == "\\" else 1
+            i = j
+        elif c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        i += 1
+    raise ParseError("unterminated string", start, start + len(quote))
+
+
+def t_IDENT(t: Any) -> Any:
+    r"[A-Za-z_][A-Za-z0-9_]*"
+    t.type = KEYWORDS.get(t.value, "IDENT")
+    return t
+
+
+def t_error(t: Any) -> None:
+    ch = t.value[0]
+    if ch in "\"'":
+        raise ParseError("unterminated string", t.lexpos, t.lexpos + 1)
+    raise ParseError(f"unexpected character {ch!r}", t.lexpos, t.lexpos + 1)
+
+
+_SIMPLE_ESCAPES: Final = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "0": "\0"}
+
+
+def unescape(raw: str, offset: int, source: str) -> str:
+    """Decode the escapes of a string literal's body (`offset` is where it starts)."""
+    if "\\" not in raw:
+        return raw
+    out = []
+    i, n = 0, len(raw)
+    while i < n:
+        c = raw[i]
+        if c != "\\":
+            out.append(c)
+            i += 1
+            continue
+        e = raw[i + 1] if i + 1 < n else ""
+        if e == "u":
+            if i + 2 < n and raw[i + 2] == "{":
+                end = raw.find("}", i + 3)
+                digits = raw[i + 3:end] if end > 0 else ""
+                if end > 0 and 1 <= len(digits) <= 6 and all(d in "0123456789abcdefABCDEF" for d in digits):
+                    cp = int(digits, 16)
+                    if cp <= 0x10FFFF and not 0xD800 <= cp <= 0xDFFF:
+                        out.append(chr(cp))
+                        i = end + 1
+                        continue
+            raise ParseError("invalid unicode escape (write \\u{1F600})", offset + i, offset + i + 2)
+        if e not in _SIMPLE_ESCAPES:
+            raise ParseError(f"invalid escape sequence \\{e}", offset + i, offset + i + 2)
+        out.append(_SIMPLE_ESCAPES[e])
+        i += 2
+    return "".join(out)
+
+
+def build(**kwargs: Any) -> Any:
+    import sys
+    return lex.lex(module=sys.modules[__name__], **kwargs)
+
+
+_lexer: Any = None
+
+
+def _get_lexer() -> Any:
+    global _lexer
+    if _lexer is None:
+        try:
+            from . import _lextab  # noqa: F401  (generated at build time)
+            _lexer = build(optimize=True, lextab="axiom._lextab")
+        except ImportError:
+            _lexer = build(optimize=False)
+    return _lexer.clone()
+
+
+# Tokens after which `{` opens a block rather than a dict.
+_BLOCK_AFTER: Final = frozenset({
+    None, "NEWLINE", "SEMI", "BLOCK", "RBRACE", "IDENT", "INT", "FLOAT", "STRING", "ISTRING",
+    "RPAREN", "RBRACKET", "TRUE", "FALSE", "NIL", "PIPE", "ELSE", "TRY",
+})
+# A line ending in one of these continues on the next line.
+_CONTINUE_AFTER: Final = frozenset({
+    "PLUS", "MINUS", "STAR", "SLASH", "PERCENT", "EQ", "NE", "LE", "GE", "LT", "GT", "IN",
+    "DOTDOT", "DOTDOTEQ", "COMMA", "ASSIGN", "PLUSEQ", "MINUSEQ", "STAREQ", "SLASHEQ",
+    "PERCENTEQ", "AT", "LPAREN", "LBRACKET", "LBRACE", "BLOCK", "PIPE", "THEN", "ELSE",
+    "AND", "OR", "BANG", "DOT", "COLON", "NEWLINE", "SEMI", None,
+})
+# A line starting with one of these continues the previous one.
+_CONTINUE_BEFORE: Final = frozenset({"ELSE", "THEN", "DOT", "RPAREN", "RBRACKET", "RBRACE", "CATCH"})
+_CLOSERS: Final = {"RPAREN": "(", "RBRACKET": "[", "RBRACE": "{"}
+
+
+def raw_tokens(source: str) -> list[Any]:
+    lexer = _get_lexer()
+    lexer.input(source)
+    toks = []
+    while True:
+        t = lexer.token()
+        if t is None:
+            return toks
+        t.end = lexer.lexpos
+        toks.append(t)
+
+
+def tokenize(source: str, base: int = 0, stack: list[tuple[str, Any]] | None = None) -> Iterator[Any]:
+    """The significant tokens of `source` (see the module docstring). `base` is added to
+    every position (for expressions inside interpolation strings); `stack`, when given,
+    is kept as the list of open brackets (the parser reads it to explain errors)."""
+    if source.startswith("#!"):
+        nl = source.find("\n")
+        source = " " * (nl if nl >= 0 else len(source)) + source[nl if nl >= 0 else len(source):]
+    toks = raw_tokens(source)
+    if stack is None:
+        stack = []  # (kind, token): kind is "(", "[", "{" (block) or "d"
+    prev: str | None = None
+    n = len(toks)
+    for i, t in enumerate(toks):
+        if base:
+            t.lexpos += base
+            t.end += base
+        ty = t.type
+        if ty == "NEWLINE":
+            if stack and stack[-1][0] in "([":
+                continue
+            if prev in _CONTINUE_AFTER:
+                continue
+            j = i + 1
+            while j < n and toks[j].type == "NEWLINE":
+                j += 1
+            if j < n and toks[j].type in _CONTINUE_BEFORE:
+                continue
+            if j >= n:
+                continue
+        elif ty == "LBRACE":
+            if prev in _BLOCK_AFTER:
+                t.type = ty = "BLOCK"
+            stack.append(("{" if ty == "BLOCK" else "d", t))
+        elif ty in ("LPAREN", "LBRACKET"):
+            stack.append(("(" if ty == "LPAREN" else "[", t))
+        elif ty in _CLOSERS:
+            want = _CLOSERS[ty]
+            if not stack or (stack[-1][0] if stack[-1][0] != "d" else "{") != want:
+                if stack:
+                    opener = stack[-1][1]
+                    raise ParseError(f"unmatched '{t.value}' (the '{opener.value}' opened here is "
+                                     f"still open)", t.lexpos, t.end, opener.lexpos)
+                raise ParseError(f"unmatched '{t.value}'", t.lexpos, t.end)
+            stack.pop()
+        elif ty == "STRING" and prev == "AT":
+            t.type = ty = "ISTRING"
+        if len(stack) > MAX_NESTING:
+            raise ParseError("nesting too deep", t.lexpos, t.end)
+        prev = ty
+        yield t
+    if stack:
+        opener = stack[-1][1]
+        raise ParseError(f"'{opener.value}' is never closed", opener.lexpos, opener.lexpos + 1,
+                         opener.lexpos)

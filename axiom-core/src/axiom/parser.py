@@ -1,0 +1,897 @@
+"""Parser: tokens -> AST, with a ply LALR grammar.
+
+Pipeline position: after lexer.py, before resolve.py. Imports only ply, lexer and ast
+(the build hook imports it with nothing but ply installed).
+
+The parse tables are generated at build time (hatch_build.py calls `write_tables`) and
+shipped as `_parsetab.py`; at run time they are loaded with `write_tables=False,
+debug=False, optimize=False` and a null error log, so nothing is ever written. A test
+checks that the shipped tables match the grammar. Every rule's docstring is its grammar.
+
+Interpolation strings (`@"...{expr:spec}..."`) are split here and their expressions
+parsed once the enclosing parse has finished (ply's parser is not re-entrant). After
+parsing, `check_nesting` rejects nesting deeper than lexer.MAX_NESTING without
+recursing (a long flat chain of binary operators is not nesting).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any, Final
+
+import ply.yacc as yacc
+
+from . import ast as A
+from . import lexer as L
+from .ast import ParseError
+from .lexer import tokens  # noqa: F401  (ply reads the grammar's token list here)
+
+INT_MAX: Final = 2**63 - 1
+
+precedence = (
+    ("nonassoc", "IFNOELSE"),
+    ("nonassoc", "ELSE"),
+    ("right", "AT"),
+    ("right", "LOWEST"),
+    ("left", "OR"),
+    ("left", "AND"),
+    ("right", "BANG"),
+    ("nonassoc", "EQ", "NE", "LT", "GT", "LE", "GE", "IN"),
+    ("nonassoc", "DOTDOT", "DOTDOTEQ"),
+    ("left", "PLUS", "MINUS"),
+    ("left", "STAR", "SLASH", "PERCENT"),
+    ("right", "UMINUS"),
+)
+
+start = "program"
+
+
+class _State(threading.local):
+    pending: list[tuple[A.Interp, list[Any], int]]
+
+
+_state = _State()
+
+
+def _s(p: Any, i: int) -> int:
+    """Start offset of symbol i of a production."""
+    sym = p.slice[i]
+    v = sym.value
+    if isinstance(v, A.Node):
+        return v.start
+    return sym.lexpos  # type: ignore[no-any-return]
+
+
+def _e(p: Any, i: int) -> int:
+    """End offset of symbol i of a production."""
+    sym = p.slice[i]
+    v = sym.value
+    if isinstance(v, A.Node):
+        return v.end
+    return sym.end  # type: ignore[no-any-return]
+
+
+# --- program, blocks, statements ---------------------------------------------------
+
+def p_program(p: Any) -> None:
+    "program : body"
+    stmts = p[1]
+    end = stmts[-1].end if stmts else 0
+    p[0] = A.Program(0, end, A.Block(0, end, stmts))
+
+
+def p_body(p: Any) -> None:
+    """body : opt_seps
+            | opt_seps stmt_list opt_seps"""
+    p[0] = p[2] if len(p) == 4 else []
+
+
+def p_stmt_list(p: Any) -> None:
+    """stmt_list : stmt
+                 | stmt_list seps stmt"""
+    if len(p) == 2:
+        p[0] = [p[1]]
+    else:
+        p[1].append(p[3])
+        p[0] = p[1]
+
+
+def p_seps(p: Any) -> None:
+    """seps : NEWLINE
+            | SEMI
+            | seps NEWLINE
+            | seps SEMI"""
+
+
+def p_opt_seps(p: Any) -> None:
+    """opt_seps : empty
+                | seps"""
+
+
+def p_empty(p: Any) -> None:
+    "empty :"
+    p[0] = None
+
+
+def p_block(p: Any) -> None:
+    "block : BLOCK body RBRACE"
+    p[0] = A.Block(_s(p, 1), _e(p, 3), p[2])
+
+
+def p_stmt_expr(p: Any) -> None:
+    "stmt : expr"
+    p[0] = A.ExprStmt(p[1].start, p[1].end, p[1])
+
+
+def p_stmt_block(p: Any) -> None:
+    "stmt : block"
+    p[0] = p[1]
+
+
+def p_stmt_let(p: Any) -> None:
+    "stmt : LET pattern ASSIGN expr"
+    p[0] = A.Let(_s(p, 1), _e(p, 4), p[2], p[4])
+
+
+def p_stmt_let_fixed(p: Any) -> None:
+    """stmt : LET IDENT LPAREN INT RPAREN ASSIGN expr
+            | LET IDENT LPAREN IDENT RPAREN ASSIGN expr"""
+    spec = p[4]
+    if isinstance(spec, int):
+        if spec <= 0:
+            raise ParseError("a capacity must be a positive integer", _s(p, 4), _e(p, 4))
+    elif spec not in FIXED_TYPES:
+        raise ParseError(f"unknown type '{spec}' in a fixed allocation (expected a positive "
+                         f"capacity or one of {', '.join(sorted(FIXED_TYPES))})", _s(p, 4), _e(p, 4))
+    p[0] = A.Let(_s(p, 1), _e(p, 7), A.PName(_s(p, 2), _e(p, 2), p[2]), p[7], spec)
+
+
+FIXED_TYPES: Final = frozenset({"int", "i64", "float", "f64", "str", "bool", "list", "dict", "set", "any"})
+
+
+def p_pattern_name(p: Any) -> None:
+    "pattern : IDENT"
+    p[0] = A.PName(_s(p, 1), _e(p, 1), p[1])
+
+
+def p_pattern_list(p: Any) -> None:
+    """pattern : LPAREN pattern_items RPAREN
+               | LBRACKET pattern_items RBRACKET"""
+    p[0] = A.PList(_s(p, 1), _e(p, 3), p[2])
+
+
+def p_pattern_items(p: Any) -> None:
+    """pattern_items : pattern_seq
+                     | pattern_seq COMMA"""
+    p[0] = p[1]
+
+
+def p_pattern_seq(p: Any) -> None:
+    """pattern_seq : pattern
+                   | pattern_seq COMMA pattern"""
+    if len(p) == 2:
+        p[0] = [p[1]]
+    else:
+        p[1].append(p[3])
+        p[0] = p[1]
+
+
+_ASSIGNABLE: Final = (A.Name, A.Attr, A.Index)
+
+
+def p_stmt_assign(p: Any) -> None:
+    "stmt : expr ASSIGN expr"
+    target = p[1]
+    if not isinstance(target, _ASSIGNABLE):
+        raise ParseError("cannot assign to this expression (assign to a name, an attribute "
+                         "or an index)", target.start, target.end)
+    p[0] = A.Assign(target.start, _e(p, 3), target, p[3])
+
+
+def p_stmt_augassign(p: Any) -> None:
+    """stmt : expr PLUSEQ expr
+            | expr MINUSEQ expr
+            | expr STAREQ expr
+            | expr SLASHEQ expr
+            | expr PERCENTEQ expr"""
+    target = p[1]
+    if not isinstance(target, _ASSIGNABLE):
+        raise ParseError("cannot assign to this expression", target.start, target.end)
+    p[0] = A.AugAssign(target.start, _e(p, 3), p[2][0], target, p[3])
+
+
+def p_stmt_fn(p: Any) -> None:
+    "stmt : FN IDENT LPAREN params RPAREN block"
+    fn = A.FnExpr(_s(p, 1), _e(p, 6), p[2], p[4], p[6])
+    p[0] = A.FnDecl(_s(p, 1), _e(p, 6), p[2], fn)
+
+
+def p_stmt_class(p: Any) -> None:
+    "stmt : CLASS IDENT class_parent BLOCK class_body RBRACE"
+    p[0] = A.ClassDecl(_s(p, 1), _e(p, 6), p[2], p[3], p[5])
+
+
+def p_class_parent(p: Any) -> None:
+    """class_parent : empty
+                    | LPAREN expr RPAREN"""
+    p[0] = p[2] if len(p) == 4 else None
+
+
+def p_class_body(p: Any) -> None:
+    """class_body : opt_seps
+                  | opt_seps method_list opt_seps"""
+    p[0] = p[2] if len(p) == 4 else []
+
+
+def p_method_list(p: Any) -> None:
+    """method_list : method
+                   | method_list method
+                   | method_list seps method"""
+    if len(p) == 2:
+        p[0] = [p[1]]
+    else:
+        p[1].append(p[len(p) - 1])
+        p[0] = p[1]
+
+
+def p_method(p: Any) -> None:
+    "method : FN IDENT LPAREN params RPAREN block"
+    fn = A.FnExpr(_s(p, 1), _e(p, 6), p[2], p[4], p[6])
+    p[0] = A.FnDecl(_s(p, 1), _e(p, 6), p[2], fn)
+
+
+def p_stmt_while(p: Any) -> None:
+    "stmt : WHILE expr block"
+    p[0] = A.While(_s(p, 1), _e(p, 3), p[2], p[3])
+
+
+def p_stmt_for(p: Any) -> None:
+    "stmt : FOR pattern IN expr block"
+    p[0] = A.For(_s(p, 1), _e(p, 5), p[2], p[4], p[5])
+
+
+def p_stmt_return(p: Any) -> None:
+    """stmt : RETURN
+            | RETURN expr"""
+    p[0] = A.Return(_s(p, 1), _e(p, len(p) - 1), p[2] if len(p) == 3 else None)
+
+
+def p_stmt_break(p: Any) -> None:
+    "stmt : BREAK"
+    p[0] = A.Break(_s(p, 1), _e(p, 1))
+
+
+def p_stmt_continue(p: Any) -> None:
+    "stmt : CONTINUE"
+    p[0] = A.Continue(_s(p, 1), _e(p, 1))
+
+
+def p_stmt_throw(p: Any) -> None:
+    "stmt : THROW expr"
+    p[0] = A.Throw(_s(p, 1), _e(p, 2), p[2])
+
+
+def p_stmt_try(p: Any) -> None:
+    """stmt : TRY block CATCH IDENT block
+            | TRY block CATCH block"""
+    if len(p) == 6:
+        p[0] = A.Try(_s(p, 1), _e(p, 5), p[2], p[4], p[5])
+    else:
+        p[0] = A.Try(_s(p, 1), _e(p, 4), p[2], None, p[4])
+
+
+def p_stmt_free(p: Any) -> None:
+    "stmt : FREE IDENT"
+    p[0] = A.Free(_s(p, 1), _e(p, 2), A.Name(_s(p, 2), _e(p, 2), p[2]))
+
+
+def p_stmt_out(p: Any) -> None:
+    """stmt : OUT expr
+            | ERR expr"""
+    p[0] = A.Out(_s(p, 1), _e(p, 2), p[2], p[1] == "err")
+
+
+def p_stmt_import(p: Any) -> None:
+    "stmt : IMPORT import_items"
+    p[0] = A.Import(_s(p, 1), p[2][-1][2].end, p[2])
+
+
+def p_stmt_from(p: Any) -> None:
+    "stmt : FROM IDENT IMPORT import_items"
+    p[0] = A.FromImport(_s(p, 1), p[4][-1][2].end, p[2], p[4])
+
+
+def p_import_items(p: Any) -> None:
+    """import_items : import_item
+                    | import_items COMMA import_item"""
+    if len(p) == 2:
+        p[0] = [p[1]]
+    else:
+        p[1].append(p[3])
+        p[0] = p[1]
+
+
+def p_import_item(p: Any) -> None:
+    """import_item : IDENT
+                   | IDENT AS IDENT"""
+    if len(p) == 2:
+        p[0] = (p[1], p[1], A.PName(_s(p, 1), _e(p, 1), p[1]))
+    else:
+        p[0] = (p[1], p[3], A.PName(_s(p, 1), _e(p, 3), p[3]))
+
+
+# --- expressions -----------------------------------------------------------------
+
+def p_expr_binary(p: Any) -> None:
+    """expr : expr PLUS expr
+            | expr MINUS expr
+            | expr STAR expr
+            | expr SLASH expr
+            | expr PERCENT expr
+            | expr EQ expr
+            | expr NE expr
+            | expr LT expr
+            | expr GT expr
+            | expr LE expr
+            | expr GE expr
+            | expr IN expr
+            | expr DOTDOT expr
+            | expr DOTDOTEQ expr"""
+    p[0] = A.Binary(p[1].start, p[3].end, p[2], p[1], p[3])
+
+
+def p_expr_logical(p: Any) -> None:
+    """expr : expr AND expr
+            | expr OR expr"""
+    p[0] = A.Logical(p[1].start, p[3].end, p[2], p[1], p[3])
+
+
+def p_expr_not(p: Any) -> None:
+    "expr : BANG expr"
+    p[0] = A.Unary(_s(p, 1), p[2].end, "!", p[2])
+
+
+def p_expr_neg(p: Any) -> None:
+    "expr : MINUS expr %prec UMINUS"
+    operand = p[2]
+    if isinstance(operand, A.Literal) and type(operand.value) is int and operand.value == INT_MAX + 1:
+        p[0] = A.Literal(_s(p, 1), operand.end, -operand.value)  # so -9223372036854775808 fits
+        return
+    p[0] = A.Unary(_s(p, 1), operand.end, "-", operand)
+
+
+def p_expr_render(p: Any) -> None:
+    "expr : AT expr"
+    p[0] = A.Render(_s(p, 1), p[2].end, p[2])
+
+
+def p_expr_closure(p: Any) -> None:
+    """expr : PIPE params PIPE expr %prec LOWEST
+            | PIPE params PIPE block"""
+    p[0] = A.FnExpr(_s(p, 1), _e(p, 4), None, p[2], p[4])
+
+
+def p_expr_ifthen(p: Any) -> None:
+    "expr : IF expr THEN expr ELSE expr %prec LOWEST"
+    p[0] = A.IfExpr(_s(p, 1), p[6].end, p[2], p[4], p[6])
+
+
+def p_expr_postfix(p: Any) -> None:
+    "expr : postfix"
+    p[0] = p[1]
+
+
+def p_postfix_primary(p: Any) -> None:
+    "postfix : primary"
+    p[0] = p[1]
+
+
+def p_postfix_call(p: Any) -> None:
+    "postfix : postfix LPAREN arglist RPAREN"
+    args, kwargs = p[3]
+    f = p[1]
+    if isinstance(f, A.Attr):
+        p[0] = A.MethodCall(f.start, _e(p, 4), f.obj, f.name, args, kwargs)
+    else:
+        p[0] = A.Call(f.start, _e(p, 4), f, args, kwargs)
+
+
+def p_postfix_index(p: Any) -> None:
+    "postfix : postfix LBRACKET expr RBRACKET"
+    p[0] = A.Index(p[1].start, _e(p, 4), p[1], p[3])
+
+
+def p_postfix_slice(p: Any) -> None:
+    "postfix : postfix LBRACKET opt_expr COLON opt_expr RBRACKET"
+    p[0] = A.Slice(p[1].start, _e(p, 6), p[1], p[3], p[5])
+
+
+def p_opt_expr(p: Any) -> None:
+    """opt_expr : empty
+                | expr"""
+    p[0] = p[1]
+
+
+def p_postfix_attr(p: Any) -> None:
+    "postfix : postfix DOT IDENT"
+    obj = p[1]
+    if isinstance(obj, A.Name) and obj.name == "super":
+        p[0] = A.SuperAttr(obj.start, _e(p, 3), p[3])
+    else:
+        p[0] = A.Attr(obj.start, _e(p, 3), obj, p[3])
+
+
+def p_arglist(p: Any) -> None:
+    """arglist : empty
+               | args
+               | args COMMA"""
+    items = p[1] or []
+    args, kwargs = [], []
+    for name, value in items:
+        if name is None:
+            if kwargs:
+                raise ParseError("a positional argument cannot follow a keyword argument",
+                                 value.start, value.end)
+            args.append(value)
+        else:
+            if any(k == name for k, _ in kwargs):
+                raise ParseError(f"keyword argument '{name}' given twice", value.start, value.end)
+            kwargs.append((name, value))
+    p[0] = (args, kwargs)
+
+
+def p_args(p: Any) -> None:
+    """args : arg
+            | args COMMA arg"""
+    if len(p) == 2:
+        p[0] = [p[1]]
+    else:
+        p[1].append(p[3])
+        p[0] = p[1]
+
+
+def p_arg(p: Any) -> None:
+    """arg : expr
+           | IDENT ASSIGN expr"""
+    p[0] = (None, p[1]) if len(p) == 2 else (p[1], p[3])
+
+
+def p_params(p: Any) -> None:
+    """params : empty
+              | param_list
+              | param_list COMMA"""
+    params = p[1] or []
+    seen: set[str] = set()
+    has_default = False
+    for prm in params:
+        if prm.name in seen:
+            raise ParseError(f"duplicate parameter '{prm.name}'", prm.start, prm.end)
+        seen.add(prm.name)
+        if prm.default is not None:
+            has_default = True
+        elif has_default:
+            raise ParseError(f"parameter '{prm.name}' without a default follows one with a default",
+                             prm.start, prm.end)
+    p[0] = params
+
+
+def p_param_list(p: Any) -> None:
+    """param_list : param
+                  | param_list COMMA param"""
+    if len(p) == 2:
+        p[0] = [p[1]]
+    else:
+        p[1].append(p[3])
+        p[0] = p[1]
+
+
+def p_param(p: Any) -> None:
+    """param : IDENT
+             | IDENT ASSIGN expr"""
+    if len(p) == 2:
+        p[0] = A.Param(p[1], None, _s(p, 1), _e(p, 1))
+    else:
+        p[0] = A.Param(p[1], p[3], _s(p, 1), _e(p, 3))
+
+
+def p_primary_literal(p: Any) -> None:
+    """primary : INT
+               | FLOAT"""
+    p[0] = A.Literal(_s(p, 1), _e(p, 1), p[1])
+
+
+def p_primary_const(p: Any) -> None:
+    """primary : TRUE
+               | FALSE
+               | NIL"""
+    p[0] = A.Literal(_s(p, 1), _e(p, 1), {"true": True, "false": False, "nil": None}[p[1]])
+
+
+def p_primary_string(p: Any) -> None:
+    "primary : STRING"
+    raw, offset = p[1]
+    p[0] = A.Literal(_s(p, 1), _e(p, 1), L.unescape(raw, offset, ""))
+
+
+def p_primary_istring(p: Any) -> None:
+    "primary : ISTRING"
+    raw, offset = p[1]
+    node = A.Interp(_s(p, 1), _e(p, 1), [])
+    _state.pending.append((node, split_interpolation(raw, offset), 0))
+    p[0] = node
+
+
+def p_primary_name(p: Any) -> None:
+    "primary : IDENT"
+    p[0] = A.Name(_s(p, 1), _e(p, 1), p[1])
+
+
+def p_primary_paren(p: Any) -> None:
+    "primary : LPAREN expr RPAREN"
+    p[0] = p[2]
+
+
+def p_primary_list(p: Any) -> None:
+    """primary : LBRACKET RBRACKET
+               | LBRACKET list_items RBRACKET
+               | LBRACKET list_items COMMA RBRACKET"""
+    p[0] = A.ListLit(_s(p, 1), _e(p, len(p) - 1), p[2] if len(p) > 3 else [])
+
+
+def p_primary_repeat(p: Any) -> None:
+    "primary : LBRACKET expr SEMI expr RBRACKET"
+    p[0] = A.ListRepeat(_s(p, 1), _e(p, 5), p[2], p[4])
+
+
+def p_list_items(p: Any) -> None:
+    """list_items : expr
+                  | list_items COMMA expr"""
+    if len(p) == 2:
+        p[0] = [p[1]]
+    else:
+        p[1].append(p[3])
+        p[0] = p[1]
+
+
+def p_primary_dict(p: Any) -> None:
+    """primary : LBRACE RBRACE
+               | LBRACE pairs RBRACE
+               | LBRACE pairs COMMA RBRACE"""
+    p[0] = A.DictLit(_s(p, 1), _e(p, len(p) - 1), p[2] if len(p) > 3 else [])
+
+
+def p_pairs(p: Any) -> None:
+    """pairs : pair
+             | pairs COMMA pair"""
+    if len(p) == 2:
+        p[0] = [p[1]]
+    else:
+        p[1].append(p[3])
+        p[0] = p[1]
+
+
+def p_pair(p: Any) -> None:
+    "pair : expr COLON expr"
+    p[0] = (p[1], p[3])
+
+
+def p_primary_fn(p: Any) -> None:
+    "primary : FN LPAREN params RPAREN block"
+    p[0] = A.FnExpr(_s(p, 1), _e(p, 5), None, p[3], p[5])
+
+
+def p_primary_if(p: Any) -> None:
+    "primary : if_block"
+    p[0] = p[1]
+
+
+def p_if_block(p: Any) -> None:
+    """if_block : IF expr block %prec IFNOELSE
+                | IF expr block ELSE block
+                | IF expr block ELSE if_block"""
+    orelse = p[5] if len(p) == 6 else None
+    p[0] = A.IfExpr(_s(p, 1), _e(p, len(p) - 1), p[2], p[3], orelse)
+
+
+# --- errors ------------------------------------------------------------------------
+
+_NAMES: Final = {
+    "NEWLINE": "end of line", "SEMI": "';'", "LPAREN": "'('", "RPAREN": "')'", "LBRACKET": "'['",
+    "RBRACKET": "']'", "LBRACE": "'{'", "BLOCK": "'{'", "RBRACE": "'}'", "COMMA": "','",
+    "COLON": "':'", "DOT": "'.'", "DOTDOT": "'..'", "DOTDOTEQ": "'..='", "PIPE": "'|'",
+    "AT": "'@'", "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'", "SLASH": "'/'", "PERCENT": "'%'",
+    "EQ": "'=='", "NE": "'!='", "LE": "'<='", "GE": "'>='", "LT": "'<'", "GT": "'>'", "BANG": "'!'",
+    "ASSIGN": "'='", "PLUSEQ": "'+='", "MINUSEQ": "'-='", "STAREQ": "'*='", "SLASHEQ": "'/='",
+    "PERCENTEQ": "'%='", "INT": "a number", "FLOAT": "a number", "STRING": "a string",
+    "ISTRING": "a string", "IDENT": "a name", "$end": "end of input",
+}
+_EXPR_START: Final = frozenset({"INT", "IDENT", "STRING", "LPAREN", "LBRACKET", "MINUS"})
+
+
+def _describe(tok_type: str) -> str:
+    return _NAMES.get(tok_type, f"'{tok_type.lower()}'")
+
+
+def p_error(tok: Any) -> None:
+    expected: list[str] = []
+    if _parser is not None and getattr(_parser, "statestack", None):
+        acts = _parser.action.get(_parser.statestack[-1], {})
+        kinds = set(acts)
+        if _EXPR_START <= kinds:
+            expected.append("an expression")
+            kinds -= {"INT", "FLOAT", "STRING", "ISTRING", "IDENT", "LPAREN", "LBRACKET", "LBRACE",
+                      "MINUS", "BANG", "AT", "PIPE", "FN", "IF", "TRUE", "FALSE", "NIL"}
+        expected += sorted({_describe(k) for k in kinds if k != "error"})
+    exp = ""
+    if expected:
+        shown = expected[:6]
+        exp = "; expected " + (", ".join(shown[:-1]) + " or " + shown[-1] if len(shown) > 1 else shown[0])
+        if len(expected) > 6:
+            exp += ", ..."
+    if tok is None:
+        end = len(_source_text.text) if _source_text is not None else 0
+        raise ParseError("unexpected end of input" + exp, end, end)
+    _unclosed(tok)
+    what = _describe(tok.type)
+    if tok.type in ("IDENT",):
+        what = f"name '{tok.value}'"
+    elif tok.type in ("INT", "FLOAT"):
+        what = f"number {tok.value}"
+    elif tok.type.lower() in L.KEYWORDS:
+        what = f"keyword '{tok.value}'"
+    raise ParseError(f"unexpected {what}" + exp, tok.lexpos, tok.end)
+
+
+def _unclosed(tok: Any) -> None:
+    """When an error comes on a later line than a still-open `(` or `[` (where newlines
+    do not end statements), the unclosed bracket is the likely cause: say so there."""
+    if _source_text is None:
+        return
+    for kind, opener in reversed(_open):
+        if kind in "([":
+            line = _source_text.position(opener.lexpos)[0]
+            if line < _source_text.position(tok.lexpos)[0]:
+                raise ParseError(f"'{opener.value}' is never closed (found {_describe(tok.type)} "
+                                 f"on line {_source_text.position(tok.lexpos)[0]})",
+                                 opener.lexpos, opener.lexpos + 1)
+            return
+
+
+# --- interpolation -------------------------------------------------------------------
+
+def split_interpolation(raw: str, offset: int) -> list[Any]:
+    """Cut an interpolation string's raw body into literal text (escapes decoded) and
+    (expression text, its offset, format spec or None) parts."""
+    parts: list[Any] = []
+    lit: list[str] = []
+    lit_start = 0
+    i, n = 0, len(raw)
+
+    def flush(upto: int) -> None:
+        if lit:
+            parts.append(L.unescape("".join(lit), offset + lit_start, ""))
+            lit.clear()
+
+    while i < n:
+        c = raw[i]
+        if c == "\\":
+            lit.append(raw[i:i + 2])
+            i += 2
+            continue
+        if c == "{":
+            if raw[i + 1:i + 2] == "{":
+                lit.append("{")
+                i += 2
+                continue
+            flush(i)
+            close, colon = _find_close(raw, i + 1, offset)
+            text = raw[i + 1:colon if colon is not None else close]
+            spec = raw[colon + 1:close] if colon is not None else None
+            if not text.strip():
+                raise ParseError("empty expression in interpolation string", offset + i, offset + close + 1)
+            if spec is not None and ("{" in spec or "}" in spec):
+                raise ParseError("a format spec cannot contain '{' or '}'", offset + colon + 1, offset + close)
+            expr_text = text.replace('\\"', '"').replace("\\'", "'")
+            parts.append((expr_text, offset + i + 1, spec))
+            i = close + 1
+            lit_start = i
+            continue
+        if c == "}":
+            if raw[i + 1:i + 2] == "}":
+                lit.append("}")
+                i += 2
+                continue
+            raise ParseError("single '}' in interpolation string (write '}}' for a brace)",
+                             offset + i, offset + i + 1)
+        if not lit:
+            lit_start = i
+        lit.append(c)
+        i += 1
+    flush(n)
+    return parts
+
+
+def _find_close(raw: str, i: int, offset: int) -> tuple[int, int | None]:
+    """The index of the `}` closing an interpolation part that starts at i, and of the
+    first `:` outside brackets and strings (the start of a format spec), if any."""
+    depth = 0
+    colon = None
+    quote = None
+    escaped_quote = False  # the string inside was opened with \" (inside a "..." literal)
+    n = len(raw)
+    start = i
+    while i < n:
+        c = raw[i]
+        if quote is not None:
+            if c == "\\":
+                if escaped_quote and raw[i + 1:i + 2] == quote:
+                    quote = None
+                i += 2
+                continue
+            if c == quote and not escaped_quote:
+                quote = None
+            i += 1
+            continue
+        if c == "\\" and raw[i + 1:i + 2] in ('"', "'"):
+            quote = raw[i + 1]
+            escaped_quote = True
+            i += 2
+            continue
+        if c in "\"'":
+            quote = c
+            escaped_quote = False
+        elif c in "([{":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif c == "}":
+            if depth == 0:
+                return i, colon
+            depth -= 1
+        elif c == ":" and depth == 0 and colon is None:
+            colon = i
+        i += 1
+    raise ParseError("unclosed '{' in interpolation string", offset + start - 1, offset + start)
+
+
+# --- driving ply ---------------------------------------------------------------------
+
+_parser: Any = None
+_source_text: Any = None
+_open: list[tuple[str, Any]] = []  # the brackets open where the parser stands
+_lock = threading.Lock()
+
+
+class _TokenStream:
+    """The interface ply wants of a lexer, over lexer.tokenize()."""
+
+    def __init__(self, source: str, base: int) -> None:
+        global _open
+        self.open: list[tuple[str, Any]] = []
+        _open = self.open
+        self._it = L.tokenize(source, base, self.open)
+
+    def token(self) -> Any:
+        return next(self._it, None)
+
+
+def _get_parser() -> Any:
+    global _parser
+    if _parser is None:
+        import sys
+        mod = sys.modules[__name__]
+        try:
+            from . import _parsetab  # noqa: F401  (generated at build time)
+            tabmodule = "axiom._parsetab"
+        except ImportError:
+            tabmodule = "axiom._parsetab_missing"
+        _parser = yacc.yacc(module=mod, tabmodule=tabmodule, write_tables=False, debug=False,
+                            optimize=False, errorlog=yacc.NullLogger())
+    return _parser
+
+
+def parse(text: str, filename: str = "<input>") -> A.Program:
+    """Parse a whole program. Raises ParseError."""
+    global _source_text
+    with _lock:
+        parser = _get_parser()
+        _source_text = A.Source(text, filename)
+        _state.pending = []
+        program = parser.parse(lexer=_TokenStream(text, 0), tracking=False)
+        if program is None:  # only separators
+            program = A.Program(0, 0, A.Block(0, 0, []))
+        _finish_interpolations(parser, text)
+    program.source = _source_text
+    check_nesting(program)
+    return program
+
+
+def _finish_interpolations(parser: Any, text: str) -> None:
+    """Parse the expressions of interpolation strings met during the parse."""
+    while _state.pending:
+        node, parts, depth = _state.pending.pop()
+        if depth > L.MAX_NESTING:
+            raise ParseError("nesting too deep", node.start, node.end)
+        out: list[Any] = []
+        for part in parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            expr_text, offset, spec = part
+            outer = _state.pending
+            _state.pending = []
+            # Re-lex with the real offsets by padding: positions then point into the file.
+            padded = expr_text
+            program = parser.parse(lexer=_TokenStream(padded, offset), tracking=False)
+            inner = _state.pending
+            _state.pending = outer
+            for item in inner:
+                _state.pending.append((item[0], item[1], depth + 1))
+            stmts = program.body.stmts if program is not None else []
+            if len(stmts) != 1 or not isinstance(stmts[0], A.ExprStmt):
+                raise ParseError("an interpolation part must be one expression", offset, offset + len(expr_text))
+            out.append((stmts[0].expr, spec))
+        node.parts = out
+
+
+def check_nesting(program: A.Program) -> None:
+    """SyntaxError "nesting too deep" past lexer.MAX_NESTING levels, without recursion.
+    The left operand of a binary or logical operator does not add a level."""
+    stack: list[tuple[Any, int]] = [(program.body, 0)]
+    limit = L.MAX_NESTING
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            raise ParseError("nesting too deep", node.start, node.end)
+        if type(node) is A.Literal and type(node.value) is int and not -INT_MAX - 1 <= node.value <= INT_MAX:
+            raise ParseError(f"integer literal {node.value} is outside the int range", node.start, node.end)
+        if isinstance(node, (A.Binary, A.Logical)):
+            stack.append((node.left, depth))
+            stack.append((node.right, depth + 1))
+            continue
+        for child in _children(node):
+            stack.append((child, depth + 1))
+
+
+def _children(node: Any) -> list[Any]:
+    out: list[Any] = []
+    for name in getattr(node, "__slots__", ()):
+        if name in ("ref", "scope", "var", "cls_ref", "self_ref", "declares", "cls_var", "source"):
+            continue
+        v = getattr(node, name, None)
+        if isinstance(v, (A.Node, A.Param)):
+            out.append(v)
+        elif isinstance(v, list):
+            for x in v:
+                if isinstance(x, (A.Node, A.Param)):
+                    out.append(x)
+                elif isinstance(x, tuple):
+                    out.extend(y for y in x if isinstance(y, (A.Node, A.Param)))
+        elif isinstance(v, tuple):
+            out.extend(y for y in v if isinstance(y, (A.Node, A.Param)))
+    return out
+
+
+def write_tables(outdir: Path) -> None:
+    """Generate `_parsetab.py` and `_lextab.py` in `outdir` (build time only)."""
+    import sys
+    outdir = Path(outdir)
+    mod = sys.modules[__name__]
+    yacc.yacc(module=mod, tabmodule="_parsetab", outputdir=str(outdir), write_tables=True,
+              debug=False, errorlog=yacc.NullLogger())
+    import ply.lex as lex
+    lex.lex(module=L, optimize=True, lextab="_lextab", outputdir=str(outdir))
+
+
+def signature() -> str:
+    """The grammar's signature, to compare with the shipped tables' `_lr_signature`."""
+    import sys
+    pinfo = yacc.ParserReflect(sys.modules[__name__].__dict__, log=yacc.NullLogger())
+    pinfo.get_all()
+    return pinfo.signature()  # type: ignore[no-any-return]
+
+
+if __name__ == "__main__":  # python -m axiom.parser: regenerate the tables in place
+    write_tables(Path(__file__).parent)
+    print("wrote", Path(__file__).parent / "_parsetab.py")

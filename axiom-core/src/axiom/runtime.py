@@ -1,0 +1,390 @@
+"""The runtime and embedding API: `axiom.Runtime`.
+
+Pipeline position: the top of the core. Drives lexer -> parser -> resolve -> compiler
+-> optimizer (with the .axc cache) -> vm, loads modules (loader.py for installed ones,
+NAME.ax files itself), checks capabilities and renders nothing (the CLI does).
+
+    rt = Runtime(grants={"fs.read"}, limits={"max_steps": 10_000_000})
+    rt.run_file("script.ax")
+    rt.eval("1 + 2")            # -> 3
+    rt.call("main", 42)
+    rt.globals["x"]
+
+An embedded Runtime grants no capability unless asked; the CLI grants all (or, with
+--sandbox, only what its --allow-* flags give).
+"""
+
+from __future__ import annotations
+
+import _thread  # threading without its imports (functools, collections): start-up time
+import contextvars
+import os
+import sys
+
+from axiom_sdk import AxiomError, capability_check
+
+from . import __version__, conf
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs start-up time; annotations here are strings
+    from typing import Any, ClassVar, Final, TextIO
+
+    from .bytecode import Code
+
+
+ALL_CAPABILITIES: Final = ("fs.read", "fs.write", "net", "env", "proc", "sys")
+_FLAG: Final = {"fs.read": "--allow-read", "fs.write": "--allow-write", "net": "--allow-net",
+                "env": "--allow-env", "proc": "--allow-run", "sys": "--allow-sys"}
+
+_memory_limit: contextvars.ContextVar[int | None] = contextvars.ContextVar("axiom_memory_limit", default=None)
+
+
+def memory_check(nbytes: int) -> None:
+    """Refuse to build a value of about `nbytes` when it exceeds the run's memory limit."""
+    limit = _memory_limit.get()
+    if limit is not None and nbytes > limit:
+        raise AxiomError("LimitExceeded", f"building a value of {nbytes} bytes exceeds the "
+                                          f"memory limit of {limit} bytes (--max-memory)")
+
+
+class ScriptModule:
+    """A script's namespace: the main program or an imported NAME.ax file. It exports
+    its top-level names that do not start with `_`."""
+
+    axiom_type: ClassVar[str] = "module"
+    api_version: ClassVar[int] = 1
+
+    def __init__(self, name: str, filename: str, runtime: Runtime) -> None:
+        self.name = name
+        self.filename = filename
+        self.runtime = runtime
+        self.globals: dict[str, Any] = {}
+
+    def init(self) -> None:
+        pass
+
+    def get_symbol(self, name: str) -> Any:
+        if not name.startswith("_"):
+            v = self.globals.get(name, _MISSING)
+            if v is not _MISSING:
+                return v
+        import difflib
+        near = difflib.get_close_matches(name, self.list_exports(), 3)
+        hint = f" (did you mean {', '.join(near)}?)" if near else ""
+        raise AxiomError("SymbolNotFound", f"module '{self.name}' has no symbol '{name}'{hint}")
+
+    def list_exports(self) -> list[str]:
+        return [k for k in self.globals if not k.startswith("_")]
+
+    def metadata(self) -> tuple[str, str]:
+        return self.name, "file"
+
+    def __repr__(self) -> str:
+        return f"<module {self.name}>"
+
+
+_MISSING: Final = object()
+
+
+class Grants:
+    """Capabilities: each None (granted everywhere), a list of scopes (paths or hosts),
+    or absent (denied)."""
+
+    def __init__(self, spec: Any) -> None:
+        self.caps: dict[str, list[str] | None] = {}
+        if spec is None:
+            return
+        if spec == "all":
+            spec = ALL_CAPABILITIES
+        items = spec.items() if isinstance(spec, dict) else ((s, None) for s in spec)
+        for cap, scope in items:
+            if scope is None and ":" in cap:
+                cap, _, scope = cap.partition(":")
+            if cap not in ALL_CAPABILITIES:
+                raise ValueError(f"unknown capability {cap!r}")
+            if scope is None:
+                self.caps[cap] = None
+            else:
+                scopes = [scope] if isinstance(scope, str) else list(scope)
+                if cap in ("fs.read", "fs.write"):
+                    scopes = [os.path.realpath(s) for s in scopes]
+                if self.caps.get(cap, []) is not None:
+                    self.caps.setdefault(cap, []).extend(scopes)  # type: ignore[union-attr]
+
+    def check(self, cap: str, resource: Any = None) -> None:
+        if cap in ("fs.read", "fs.write") and isinstance(resource, str) and "\0" in resource:
+            raise AxiomError("ValueError", "a path may not contain a NUL byte")
+        if cap not in self.caps:
+            raise self._denied(cap, resource)
+        scopes = self.caps[cap]
+        if scopes is not None:
+            if resource is None or not self._covers(cap, scopes, resource):
+                raise self._denied(cap, resource)
+        if cap == "fs.read" and isinstance(resource, str) and "environ" in resource:
+            real = os.path.realpath(resource)
+            if real.startswith("/proc/") and real.endswith("/environ") and "env" not in self.caps:
+                raise self._denied("env", resource)
+
+    @staticmethod
+    def _covers(cap: str, scopes: list[str], resource: Any) -> bool:
+        if cap in ("fs.read", "fs.write"):
+            real = os.path.realpath(str(resource))
+            return any(real == s or real.startswith(s.rstrip(os.sep) + os.sep) for s in scopes)
+        if cap == "net":
+            text = str(resource)
+            host = text
+            if "://" in text:
+                from urllib.parse import urlsplit
+                host = urlsplit(text).hostname or ""
+            return host in scopes
+        return True
+
+    @staticmethod
+    def _denied(cap: str, resource: Any) -> AxiomError:
+        what = f" for {resource}" if resource is not None else ""
+        flag = _FLAG[cap]
+        scoped = f"{flag}={resource}" if resource is not None and cap in ("fs.read", "fs.write", "net") else flag
+        if cap == "net" and resource is not None and "://" in str(resource):
+            from urllib.parse import urlsplit
+            scoped = f"{flag}={urlsplit(str(resource)).hostname}"
+        return AxiomError("PermissionDenied", f"{cap} denied{what} (grant it with {scoped})")
+
+
+class Runtime:
+    """Runs Axiom code. See the module docstring."""
+
+    def __init__(self, grants: Any = None, limits: dict[str, Any] | None = None, *,
+                 settings: dict[str, Any] | None = None, stdout: TextIO | None = None,
+                 stderr: TextIO | None = None, args: list[str] | tuple[str, ...] = ()) -> None:
+        self.settings = dict(settings) if settings is not None else conf.load()
+        self.limits = dict(limits or {})
+        if "max_call_depth" in self.limits:
+            self.settings["max_call_depth"] = int(self.limits["max_call_depth"])
+        self.grants = Grants(grants)
+        self.stdout = stdout
+        self.stderr = stderr
+        self.builtins: dict[str, Any] = {"ARGS": list(args)}  # the rest are added on first use
+        self.main = ScriptModule("main", "<main>", self)
+        self.modules: dict[str, Any] = {}
+        self.loading: list[str] = []
+        self._loader: Any = None
+        self.sources: dict[str, str] = {}
+        self._tls = _thread._local()
+        self._lock = _thread.allocate_lock()
+        self.closed = False
+
+    @property
+    def loader(self) -> Any:
+        """The installed-module loader (made at the first import)."""
+        if self._loader is None:
+            from .loader import Loader
+            self._loader = Loader()
+        return self._loader
+
+    # -- public API -----------------------------------------------------------------------
+    @property
+    def globals(self) -> dict[str, Any]:
+        """The main program's global variables."""
+        return self.main.globals
+
+    def run_file(self, path: str | os.PathLike[str]) -> Any:
+        """Run a script (.ax, or .axc compiled by `axiom build`); returns its last value."""
+        p = os.fspath(path)
+        if p.endswith(".axc"):
+            code = self.load_compiled(p)
+        else:
+            code = self.load_script(p)
+        self.main.filename = p
+        return self._execute(code, self.main)
+
+    def eval(self, source: str, filename: str = "<eval>") -> Any:
+        """Run source text in the main program's globals; returns the value of its last
+        expression statement (nil when there is none)."""
+        code = self.compile(source, filename)
+        return self._execute(code, self.main)
+
+    def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """Call the global function `name` (of the main program) with host values."""
+        from .prelude import builtin_named
+        fn = self.globals.get(name, _MISSING)
+        if fn is _MISSING:
+            fn = self.builtins.get(name) or builtin_named(name) or _MISSING
+        if fn is _MISSING:
+            raise AxiomError("UndefinedVariable", f"undefined variable '{name}'")
+        token = capability_check.set(self.grants.check)
+        try:
+            return self.vm().call(fn, args, kwargs)
+        finally:
+            capability_check.reset(token)
+
+    def close(self) -> None:
+        """Run the stop hooks of every loaded module (once)."""
+        if self.closed:
+            return
+        self.closed = True
+        for mod in list(self._loader.loaded.values() if self._loader is not None else ()):
+            for hook in getattr(mod, "stop_hooks", ()):
+                try:
+                    hook()
+                except Exception:
+                    pass
+        self.flush()
+
+    def flush(self) -> None:
+        for stream in (self.stdout or sys.stdout, self.stderr or sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+
+    # -- compiling --------------------------------------------------------------------------
+    def compile(self, text: str, filename: str) -> Code:
+        """Source text -> optimized main Code; SyntaxError as an AxiomError."""
+        from . import errors
+        from .ast import ParseError, Source
+        from .compiler import compile_program
+        from .parser import parse
+        from .resolve import resolve
+        self.sources[filename] = text
+        try:
+            program = parse(text, filename)
+            scope = resolve(program)
+            code = compile_program(program, scope)
+        except ParseError as e:
+            raise errors.syntax_error(e, Source(text, filename)) from None
+        if self.settings.get("peephole_optimizer", True):
+            from .optimizer import optimize
+            optimize(code)
+        return code
+
+    def load_script(self, path: str | os.PathLike[str]) -> Code:
+        """A script's Code, from `__axcache__/` when it is current, else compiled (and
+        cached; a cache that cannot be written is skipped)."""
+        filename = os.fspath(path)
+        try:
+            with open(filename, "rb") as f:
+                raw = f.read()
+        except OSError as e:
+            reason = e.strerror or str(e)
+            raise AxiomError("IOError", f"cannot read {filename}: {reason}") from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise AxiomError("SyntaxError", f"{filename} is not valid UTF-8 (byte {e.start})") from None
+        self.sources[filename] = text
+        use_cache = self.settings.get("bytecode_cache", True)
+        optimized = bool(self.settings.get("peephole_optimizer", True))
+        if not use_cache:
+            return self.compile(text, filename)
+        from . import axc
+        h = axc.source_hash(text)
+        folder, name = os.path.split(filename)
+        stem = name[:-3] if name.endswith(".ax") else name
+        cache = os.path.join(folder, "__axcache__", stem + ".axc")
+        try:
+            with open(cache, "rb") as f:
+                return axc.loads(f.read(), core_version=__version__, src_hash=h,
+                                 optimized=optimized, filename=filename)
+        except (OSError, axc.AxcError):
+            pass
+        code = self.compile(text, filename)
+        conf.write_atomic(cache, axc.dumps(code, h, __version__, optimized))
+        return code
+
+    def load_compiled(self, path: str | os.PathLike[str]) -> Code:
+        """A .axc given directly: a clean error when it cannot be used."""
+        from . import axc
+        path = os.fspath(path)
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError as e:
+            raise AxiomError("IOError", f"cannot read {path}: {e.strerror or e}") from None
+        try:
+            return axc.loads(data, core_version=__version__, filename=path)
+        except axc.AxcError as e:
+            source = path[:-4] + ".ax" if path.endswith(".axc") else path
+            raise AxiomError("IOError", f"{path} is not a usable compiled file ({e}); rebuild it "
+                                        f"with: axiom build {source}") from None
+
+    # -- running ------------------------------------------------------------------------------
+    def vm(self) -> Any:
+        """This thread's VM (each task thread runs its own frames)."""
+        v = getattr(self._tls, "vm", None)
+        if v is None:
+            from .vm import VM
+            v = self._tls.vm = VM(self)
+        return v
+
+    def _execute(self, code: Code, module: ScriptModule) -> Any:
+        token = capability_check.set(self.grants.check)
+        mem = _memory_limit.set(self._memory_limit())
+        old = sys.getrecursionlimit()
+        if old < 20000:
+            sys.setrecursionlimit(20000)
+        try:
+            return self.vm().execute(code, module)
+        finally:
+            capability_check.reset(token)
+            _memory_limit.reset(mem)
+
+    def _memory_limit(self) -> int | None:
+        mb = self.limits.get("max_memory")
+        return int(mb * 1024 * 1024) if mb else None
+
+    def write(self, text: str, stream: int) -> None:
+        out = (self.stderr or sys.stderr) if stream else (self.stdout or sys.stdout)
+        out.write(text + "\n")
+
+    def locate(self, e: AxiomError, frames: list[Any]) -> None:
+        from . import errors
+        errors.locate(e, frames, _Sources(self.sources))  # type: ignore[arg-type]
+
+    # -- imports --------------------------------------------------------------------------------
+    def import_module(self, name: str, importer: str) -> Any:
+        """`import NAME`: an already loaded module, an installed module, then NAME.ax
+        beside the importer, in AXIOM_PATH, in the `module_paths` setting."""
+        mod = self.modules.get(name)
+        if mod is not None:
+            return mod
+        if name in self.loading:
+            cycle = " -> ".join(self.loading[self.loading.index(name):] + [name])
+            raise AxiomError("ImportError", f"import cycle: {cycle}")
+        with self._lock:
+            mod = self.loader.find(name)
+        if mod is not None:
+            self.modules[name] = mod
+            return mod
+        importer_dir = os.path.dirname(importer) if not importer.startswith("<") else os.getcwd()
+        from .loader import find_file_module
+        path, tried = find_file_module(name, importer_dir or ".", self.settings)
+        if path is None:
+            raise self.loader.not_found(name, tried)
+        module = ScriptModule(name, path, self)
+        self.loading.append(name)
+        try:
+            code = self.load_script(path)
+            self.vm().execute(code, module)
+        finally:
+            self.loading.remove(name)
+        self.modules[name] = module
+        return module
+
+
+class _Sources(dict):  # type: ignore[type-arg]
+    """filename -> Source, built only for the files an error report needs."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        super().__init__()
+        self.texts = texts
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        from .ast import Source
+        text = self.texts.get(key)
+        if text is None:
+            try:
+                with open(key, encoding="utf-8") as f:
+                    text = f.read()
+            except (OSError, UnicodeDecodeError):
+                return default
+        return Source(text, key)

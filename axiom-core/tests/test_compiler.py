@@ -1,0 +1,73 @@
+"""Compiler and optimizer: the disassembly format, tail calls, folding, dead code."""
+
+from __future__ import annotations
+
+from axiom import conf
+from axiom.bytecode import Op, disassemble, op_name
+from axiom.runtime import Runtime
+
+
+def _code(src: str, optimize: bool = True):
+    rt = Runtime(settings=dict(conf.DEFAULTS, peephole_optimizer=optimize))
+    return rt.compile(src, "t.ax")
+
+
+def test_disassembly_layout_is_pinned():
+    code = _code("let x = 2\nif x > 1 { out x }\n", optimize=False)
+    assert disassemble(code) == [
+        "== main (t.ax) ==",
+        "0000    1 LOAD_CONST              0 '2'",
+        "0001    | STORE_GLOBAL            1 'x'",
+        "0002    2 LOAD_GLOBAL             1 'x'",
+        "0003    | LOAD_CONST              2 '1'",
+        "0004    | GT",
+        "0005    | JUMP_IF_FALSE          10 -> 0010",
+        "0006    | LOAD_GLOBAL             1 'x'",
+        "0007    | OUT                     0",
+        "0008    | LOAD_CONST              3 'nil'",
+        "0009    | JUMP                   11 -> 0011",
+        "0010    | LOAD_CONST              3 'nil'",
+        "0011    1 HALT",
+    ]
+
+
+def test_dis_shows_names_slots_jumps_and_nested_code():
+    code = _code("fn f(n) { let m = n * 2; m }\nout f(3)\n", optimize=False)
+    lines = disassemble(code)
+    assert lines[0] == "== main (t.ax) =="
+    assert "== f (t.ax) ==" in lines
+    assert any(line.endswith("STORE_VAR               1 (m)") for line in lines)
+    assert any("MAKE_CLOSURE" in line and "'<code f>'" in line for line in lines)
+
+
+def test_calls_in_tail_position_become_tail_calls():
+    code = _code("fn f(n) { if n == 0 then 0 else f(n - 1) }\nfn g(n) { 1 + g(n) }\n")
+    f_code, g_code = [c for c in code.consts if hasattr(c, "ops")]
+    assert any(op == Op.TAIL_CALL for op, _ in f_code.ops)
+    assert not any(op == Op.TAIL_CALL for op, _ in g_code.ops)
+
+
+def test_no_tail_call_inside_try():
+    code = _code("fn f(n) { try { f(n) } catch e { 0 } }\n")
+    f_code = next(c for c in code.consts if hasattr(c, "ops"))
+    assert not any(op == Op.TAIL_CALL for op, _ in f_code.ops)
+
+
+def test_constant_folding_and_dead_code():
+    code = _code('out 2 * 3 + 4\nout "a" + "b"\nif false { out "never" }\nout 1 / 0\n')
+    consts = [code.consts[arg] for op, arg in code.ops if op == Op.LOAD_CONST]
+    assert 10 in consts and "ab" in consts
+    assert "never" not in consts
+    assert any(op == Op.DIV for op, _ in code.ops)  # 1 / 0 is left for run time
+
+
+def test_unoptimized_code_keeps_everything():
+    code = _code("out 2 * 3\n", optimize=False)
+    assert [op_name(op) for op, _ in code.ops][:3] == ["LOAD_CONST", "LOAD_CONST", "MUL"]
+
+
+def test_jumps_are_threaded():
+    code = _code("let i = 0\nwhile i < 3 { if i == 1 { i += 2 } else { i += 1 } }\nout i\n")
+    targets = {arg for op, arg in code.ops if op in (Op.JUMP, Op.JUMP_IF_FALSE)}
+    for t in targets:
+        assert code.ops[t][0] != Op.JUMP

@@ -1,0 +1,113 @@
+"""The embedding API: axiom.Runtime with eval, run_file, call, globals, output, grants."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+import axiom
+from axiom import conf
+from axiom_sdk import AxiomError
+
+
+def _rt(**kwargs):
+    out = io.StringIO()
+    rt = axiom.Runtime(settings=dict(conf.DEFAULTS), stdout=out, **kwargs)
+    return rt, out
+
+
+def test_eval_returns_the_last_expression_and_keeps_globals():
+    rt, out = _rt()
+    assert rt.eval("let x = 20\nx + 1") == 21
+    assert rt.eval("x * 2") == 40
+    assert rt.globals["x"] == 20
+    assert rt.eval("let y = 1") is None
+
+
+def test_output_is_redirected():
+    rt, out = _rt()
+    err = io.StringIO()
+    rt.stderr = err
+    rt.eval('out "to out"\nerr "to err"')
+    assert out.getvalue() == "to out\n" and err.getvalue() == "to err\n"
+
+
+def test_call_a_script_function_with_host_values():
+    rt, _ = _rt()
+    rt.eval("fn greet(name, punct = \"!\") { @\"hi {name}{punct}\" }")
+    assert rt.call("greet", "ada") == "hi ada!"
+    assert rt.call("greet", "ada", punct="?") == "hi ada?"
+    with pytest.raises(AxiomError) as e:
+        rt.call("nope")
+    assert e.value.kind == "UndefinedVariable"
+
+
+def test_host_can_call_closures_it_gets_back():
+    rt, _ = _rt()
+    make = rt.eval("|k| |x| x * k")
+    triple = make(3)
+    assert triple(5) == 15
+
+
+def test_run_file_and_errors_carry_positions(tmp_path):
+    script = tmp_path / "s.ax"
+    script.write_text("let a = 1\nlet b = a / 0\n")
+    rt, _ = _rt()
+    with pytest.raises(AxiomError) as e:
+        rt.run_file(script)
+    assert e.value.kind == "DivisionByZero"
+    assert e.value.span == (str(script), 2, 9, 13)
+    assert e.value.trace == [("main", str(script), 2)]
+
+
+def test_an_embedded_runtime_grants_nothing_by_default(tmp_path):
+    (tmp_path / "f.txt").write_text("data")
+    from axiom_sdk import Module
+    from axiom_sdk.testing import register
+    m = Module("reader")
+
+    @m.export(needs=["fs.read:path"])
+    def read(path: str) -> str:
+        """Read a file."""
+        with open(path) as f:
+            return f.read()
+
+    with register(m):
+        rt, _ = _rt()
+        with pytest.raises(AxiomError) as e:
+            rt.eval(f'import reader\nreader.read("{tmp_path / "f.txt"}")')
+        assert e.value.kind == "PermissionDenied"
+        assert e.value.message == (f"fs.read denied for {tmp_path / 'f.txt'} "
+                                   f"(grant it with --allow-read={tmp_path / 'f.txt'})")
+        rt2, _ = _rt(grants={"fs.read": [str(tmp_path)]})
+        assert rt2.eval(f'import reader\nreader.read("{tmp_path / "f.txt"}")') == "data"
+        outside = tmp_path.parent / "outside.txt"
+        outside.write_text("x")
+        (tmp_path / "link.txt").symlink_to(outside)
+        with pytest.raises(AxiomError) as e:
+            rt2.eval(f'reader.read("{tmp_path / "link.txt"}")')
+        assert e.value.kind == "PermissionDenied"
+
+
+def test_stop_hooks_run_on_close():
+    from axiom_sdk import Module
+    from axiom_sdk.testing import register
+    m = Module("hooked")
+    seen = []
+    m.on_stop(lambda: seen.append("stopped"))
+    with register(m):
+        rt, _ = _rt()
+        rt.eval("import hooked")
+        rt.close()
+        rt.close()
+    assert seen == ["stopped"]
+
+
+def test_the_host_stays_healthy_after_a_stack_overflow():
+    rt, _ = _rt()
+    rt.settings["max_call_depth"] = 1000
+    with pytest.raises(AxiomError) as e:
+        rt.eval("fn f() { f() + 1 }\nf()")
+    assert e.value.kind == "StackOverflow"
+    assert rt.eval("1 + 1") == 2

@@ -1,0 +1,59 @@
+"""axiom_sdk: what an Axiom module author needs, and the value types the core shares.
+
+    from axiom_sdk import Module
+    module = Module("mth", summary="Math: trigonometry and constants")
+
+    @module.export
+    def sqrt(x: float) -> float:
+        '''Square root of x.'''
+
+Public surface only; the parts live in `_values.py` (value types, typeof, display),
+`_convert.py` (Python <-> Axiom conversions), `_module.py` (Module, exports),
+`errors.py`, `hookspecs.py` (pluggy; import it explicitly) and `testing.py`.
+"""
+
+from ._convert import check_int, to_axiom, to_float, to_int
+from ._module import (
+    API_VERSION,
+    CAPABILITIES,
+    BoundMethod,
+    Constant,
+    Export,
+    Module,
+    capability_check,
+    require,
+)
+from ._values import (
+    INT_MAX,
+    INT_MIN,
+    BoundedList,
+    Class,
+    ForeignInfo,
+    Function,
+    Instance,
+    Iterator,
+    Range,
+    Set,
+    display,
+    equal,
+    truthy,
+    typeof,
+)
+from .errors import KINDS, AxiomError, error
+
+__version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    if name == "AxiomModule":  # imported on demand: it needs typing
+        from ._protocol import AxiomModule
+        return AxiomModule
+    raise AttributeError(f"module 'axiom_sdk' has no attribute {name!r}")
+
+__all__ = [
+    "API_VERSION", "CAPABILITIES", "INT_MAX", "INT_MIN", "KINDS",
+    "AxiomError", "AxiomModule", "BoundMethod", "BoundedList", "Class", "Constant", "Export",
+    "ForeignInfo", "Function", "Instance", "Iterator", "Module", "Range", "Set",
+    "capability_check", "check_int", "display", "equal", "error", "require", "to_axiom",
+    "to_float", "to_int", "truthy", "typeof",
+]

@@ -1,0 +1,516 @@
+"""`Module`: the ready implementation of the AxiomModule protocol that module authors use.
+
+    module = Module("mth", summary="Math: trigonometry and constants")
+    module.constant("PI", math.pi)
+
+    @module.export
+    def sqrt(x: float) -> float:
+        '''Square root of x.'''
+
+`@module.export` reads the type hints once, when the module loads, and builds the
+argument checks (the job of the original design's `#[axiom_export]` macro): a call with a
+wrong count or type raises `TypeError: mth.sqrt: argument 'x' expects float, got str`.
+It also translates Python exceptions into Axiom errors at this one boundary, converts
+results with `to_axiom`, and checks the capabilities an export declares before it runs.
+
+Must not import the core (`axiom`).
+"""
+
+from __future__ import annotations
+
+import contextvars
+
+from ._convert import ArgTypeError, check_int, converter_for, to_axiom
+from ._values import ForeignInfo, Function, typeof
+from .errors import AxiomError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing and inspect cost start-up time: this file needs neither
+    from collections.abc import Callable, Iterable
+    from typing import Any, ClassVar, Final
+
+    from ._convert import Converter
+
+
+API_VERSION: Final = 1
+CAPABILITIES: Final = frozenset({"fs.read", "fs.write", "net", "env", "proc", "sys"})
+
+# The capability check of the running script: (capability, resource or None) -> None,
+# raising PermissionDenied. None (a module used from plain Python) allows everything.
+capability_check: contextvars.ContextVar[Callable[[str, Any], None] | None] = \
+    contextvars.ContextVar("axiom_capability_check", default=None)
+
+
+def require(capability: str, resource: Any = None) -> None:
+    """Check a capability from inside an export (for resources not named by an argument,
+    e.g. a git remote's URL or the target of a redirect)."""
+    check = capability_check.get()
+    if check is not None:
+        check(capability, resource)
+
+
+# Python exceptions a module may let escape, and the Axiom kinds they become.
+_TRANSLATE: Final[tuple[tuple[type[BaseException], str], ...]] = (
+    (AxiomError, ""),
+    (ZeroDivisionError, "DivisionByZero"),
+    (OverflowError, "Overflow"),
+    (RecursionError, "StackOverflow"),
+    (MemoryError, "LimitExceeded"),
+    (IndexError, "IndexOutOfBounds"),
+    (KeyError, "KeyError"),
+    (UnicodeError, "ValueError"),
+    (ValueError, "ValueError"),
+    (TypeError, "TypeError"),
+    (OSError, "IOError"),
+    (TimeoutError, "IOError"),
+)
+
+
+def _describe_os_error(e: OSError) -> str:
+    reason = e.strerror or str(e)
+    if isinstance(e, FileNotFoundError):
+        reason = "no such file or directory"
+    elif isinstance(e, IsADirectoryError):
+        reason = "is a directory"
+    elif isinstance(e, NotADirectoryError):
+        reason = "not a directory"
+    elif isinstance(e, PermissionError):
+        reason = "permission denied"
+    elif isinstance(e, FileExistsError):
+        reason = "already exists"
+    path = e.filename
+    return f"{path}: {reason}" if path is not None else reason
+
+
+class _Empty:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<no default>"
+
+
+EMPTY: Final = _Empty()
+POSITIONAL, VAR_POSITIONAL, KEYWORD_ONLY = "positional", "var_positional", "keyword_only"
+
+
+class Param:
+    """One parameter of an export: its name, converter, default and kind."""
+
+    __slots__ = ("name", "convert", "type_name", "default", "kind")
+    EMPTY: ClassVar[object] = EMPTY
+
+    def __init__(self, name: str, convert: Converter, type_name: str, default: Any,
+                 kind: Any) -> None:
+        self.name = name
+        self.convert = convert
+        self.type_name = type_name
+        self.default = default
+        self.kind = kind
+
+    def describe(self) -> str:
+        text = self.name if self.type_name == "any" else f"{self.name}: {self.type_name}"
+        if self.kind is VAR_POSITIONAL:
+            text = "..." + text
+        if self.default is not EMPTY:
+            from ._values import display
+            d = self.default
+            text += "=" + (f'"{d}"' if isinstance(d, str) else display(d))
+        return text
+
+
+class Export(Function):
+    """A module function as a script sees it: checked, converted, translated."""
+
+    __slots__ = ("name", "qualname", "fn", "positional", "keyword", "varargs", "doc",
+                 "needs", "returns", "skip_convert", "min_args", "is_method")
+
+    def __init__(self, fn: Callable[..., Any], qualname: str, *, name: str | None = None,
+                 needs: Iterable[str] = (), is_method: bool = False, owner: type | None = None) -> None:
+        self.fn = fn
+        self.name = name or fn.__name__
+        self.qualname = qualname
+        self.doc = fn.__doc__ or ""
+        self.is_method = is_method
+        hints = _hints(fn, qualname, owner)
+        params = _parameters(fn)
+        if is_method:
+            params = params[1:]  # the foreign value itself
+        self.positional: list[Param] = []
+        self.keyword: dict[str, Param] = {}
+        self.varargs: Param | None = None
+        for pname, default, kind in params:
+            conv, tname = converter_for(hints[pname]) if pname in hints else (_identity, "any")
+            param = Param(pname, conv, tname, default, kind)
+            if kind is VAR_POSITIONAL:
+                self.varargs = param
+            elif kind is KEYWORD_ONLY:
+                self.keyword[pname] = param
+            else:
+                self.positional.append(param)
+                self.keyword[pname] = param
+        self.min_args = sum(1 for p in self.positional if p.default is EMPTY)
+        ret = hints.get("return", object)
+        self.returns = _hint_name(ret)
+        self.skip_convert = ret in (str, float, bool, type(None))
+        self.needs = _parse_needs(needs, qualname, {p[0] for p in params})
+
+    # -- calling ------------------------------------------------------------------
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.is_method:  # a foreign type's method: the value comes first
+            if not args:
+                raise AxiomError("TypeError", f"{self.qualname}: missing the value to call it on")
+            return self.invoke(args[1:], kwargs, args[0])
+        return self.invoke(args, kwargs, _NO_SELF)
+
+    def invoke(self, args: tuple[Any, ...], kwargs: dict[str, Any], this: Any) -> Any:
+        """Call with `args`/`kwargs` from a script; `this` is the foreign value a method
+        is called on (or _NO_SELF for a plain export)."""
+        if kwargs or self.varargs is not None or len(args) != len(self.positional):
+            values = self._bind(args, kwargs)
+        else:
+            values = []
+            for p, v in zip(self.positional, args):
+                try:
+                    values.append(p.convert(v))
+                except ArgTypeError as e:
+                    raise self._type_error(p, v, e) from None
+            kwargs = {}
+        if self.needs:
+            self._check_needs(values, kwargs)
+        try:
+            if this is _NO_SELF:
+                result = self.fn(*values, **kwargs)
+            else:
+                result = self.fn(this, *values, **kwargs)
+        except AxiomError:
+            raise
+        except BaseException as e:
+            raise self._translate(e) from e
+        if self.skip_convert:
+            return result
+        if type(result) is int:
+            return check_int(result)
+        return to_axiom(result)
+
+    def _bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any]:
+        """Check and convert arguments against the parameters; keyword-only ones stay in
+        `kwargs` (converted in place)."""
+        pos = self.positional
+        if len(args) > len(pos) and self.varargs is None:
+            raise AxiomError("TypeError", f"{self.qualname}: expected {_count(self.min_args, len(pos))}, "
+                                          f"got {len(args)}")
+        values: list[Any] = []
+        given = dict(kwargs)
+        kwargs.clear()
+        for i, p in enumerate(pos):
+            if i < len(args):
+                if p.name in given:
+                    raise AxiomError("TypeError", f"{self.qualname}: argument '{p.name}' given twice")
+                v = args[i]
+            elif p.name in given:
+                v = given.pop(p.name)
+            elif p.default is not EMPTY:
+                values.append(p.default)
+                continue
+            else:
+                missing = [q.name for q in pos[i:] if q.default is EMPTY and q.name not in given]
+                raise AxiomError("TypeError", f"{self.qualname}: missing argument '{missing[0]}' "
+                                              f"(expected {_count(self.min_args, len(pos))}, got {len(args)})")
+            try:
+                values.append(p.convert(v))
+            except ArgTypeError as e:
+                raise self._type_error(p, v, e) from None
+        if self.varargs is not None:
+            p = self.varargs
+            for v in args[len(pos):]:
+                try:
+                    values.append(p.convert(v))
+                except ArgTypeError as e:
+                    raise self._type_error(p, v, e) from None
+        for name, v in given.items():
+            p2 = self.keyword.get(name)
+            if p2 is None or p2 in pos:
+                import difflib
+                near = difflib.get_close_matches(name, list(self.keyword), 1)
+                hint = f" (did you mean '{near[0]}'?)" if near else ""
+                raise AxiomError("TypeError", f"{self.qualname}: unexpected keyword argument '{name}'{hint}")
+            try:
+                kwargs[name] = p2.convert(v)
+            except ArgTypeError as e:
+                raise self._type_error(p2, v, e) from None
+        for name, p2 in self.keyword.items():
+            if p2 not in pos and name not in kwargs and p2.default is EMPTY:
+                raise AxiomError("TypeError", f"{self.qualname}: missing argument '{name}'")
+        return values
+
+    def _type_error(self, p: Param, v: Any, e: ArgTypeError) -> AxiomError:
+        return AxiomError("TypeError", f"{self.qualname}: argument '{p.name}' expects "
+                                       f"{e.expected}, got {typeof(v)}")
+
+    def _check_needs(self, values: list[Any], kwargs: dict[str, Any]) -> None:
+        check = capability_check.get()
+        if check is None:
+            return
+        for cap, pname in self.needs:
+            resource = None
+            if pname is not None:
+                idx = next((i for i, p in enumerate(self.positional) if p.name == pname), None)
+                if idx is not None and idx < len(values):
+                    resource = values[idx]
+                elif pname in kwargs:
+                    resource = kwargs[pname]
+                elif self.varargs is not None and self.varargs.name == pname:
+                    resource = values[len(self.positional):]
+            if isinstance(resource, list):
+                for r in resource:
+                    check(cap, r)
+            else:
+                check(cap, resource)
+
+    def _translate(self, e: BaseException) -> AxiomError:
+        for cls, kind in _TRANSLATE:
+            if isinstance(e, cls):
+                if isinstance(e, OSError):
+                    return AxiomError(kind, f"{self.qualname}: {_describe_os_error(e)}")
+                msg = str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
+                return AxiomError(kind, f"{self.qualname}: {msg}")
+        module = self.qualname.split(".")[0]
+        for cls, kind in _MODULE_TRANSLATIONS.get(module, ()):
+            if isinstance(e, cls):
+                return AxiomError(kind, f"{self.qualname}: {_first_paragraph(str(e))}")
+        if isinstance(e, (KeyboardInterrupt, SystemExit)):
+            raise e
+        err = AxiomError("Error", f"internal error in {self.qualname}: {type(e).__name__}: {e} "
+                                  "(this is a bug in the module; please report it)")
+        err.__cause__ = e
+        return err
+
+    # -- describing ---------------------------------------------------------------
+    def signature(self) -> str:
+        parts = [p.describe() for p in self.positional]
+        if self.varargs is not None:
+            parts.append(self.varargs.describe())
+        parts += [p.describe() for n, p in self.keyword.items() if p not in self.positional]
+        ret = "" if self.returns == "any" else f" -> {self.returns}"
+        return f"{self.name}({', '.join(parts)}){ret}"
+
+    @property
+    def summary(self) -> str:
+        """The docstring's first paragraph on one line."""
+        return " ".join(self.doc.strip().split("\n\n")[0].split())
+
+
+_NO_SELF: Final = object()
+
+
+class BoundMethod(Function):
+    """A method read without calling it, bound to its value: a script method and its
+    instance (`let m = p.norm2`), or a foreign type's method and its value
+    (`let j = resp.json`). Calling it passes the value first."""
+
+    __slots__ = ("name", "fn", "this")
+
+    def __init__(self, fn: Any, this: Any) -> None:
+        self.name = fn.name
+        self.fn = fn
+        self.this = this
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.fn(self.this, *args, **kwargs)
+
+
+def _parameters(fn: Callable[..., Any]) -> list[tuple[str, Any, str]]:
+    """(name, default or EMPTY, kind) of each parameter, read from the code object
+    (inspect.signature would cost start-up time)."""
+    code = fn.__code__  # type: ignore[attr-defined]
+    names = code.co_varnames
+    npos, nkw = code.co_argcount, code.co_kwonlyargcount
+    defaults = fn.__defaults__ or ()  # type: ignore[attr-defined]
+    kwdefaults = fn.__kwdefaults__ or {}  # type: ignore[attr-defined]
+    out: list[tuple[str, Any, str]] = []
+    first_default = npos - len(defaults)
+    for i in range(npos):
+        out.append((names[i], defaults[i - first_default] if i >= first_default else EMPTY, POSITIONAL))
+    if code.co_flags & 0x04:  # CO_VARARGS
+        out.append((names[npos + nkw], EMPTY, VAR_POSITIONAL))
+    if code.co_flags & 0x08:  # CO_VARKEYWORDS
+        raise TypeError(f"{fn.__qualname__}: **kwargs is not supported in exports")
+    for name in names[npos:npos + nkw]:
+        out.append((name, kwdefaults.get(name, EMPTY), KEYWORD_ONLY))
+    return out
+
+
+def _hints(fn: Callable[..., Any], qualname: str, owner: type | None) -> dict[str, Any]:
+    """The type hints of fn, evaluated (they are strings under `from __future__ import
+    annotations`). A method may name its own class (not yet bound in its module while
+    the class is being decorated); an unresolvable return hint is treated as `any`, an
+    unresolvable parameter hint is the author's error."""
+    localns = {owner.__name__: owner} if owner is not None else {}
+    out: dict[str, Any] = {}
+    globalns = getattr(fn, "__globals__", {})
+    for pname, ann in getattr(fn, "__annotations__", {}).items():
+        try:
+            out[pname] = eval(ann, globalns, localns) if isinstance(ann, str) else ann
+        except Exception as e:
+            if pname == "return":
+                out[pname] = Any
+            else:
+                raise TypeError(f"{qualname}: cannot read the type hint of '{pname}': {e}") from e
+    return out
+
+
+def _identity(v: Any) -> Any:
+    return v
+
+
+def _count(lo: int, hi: int) -> str:
+    n = f"{lo}" if lo == hi else f"{lo} to {hi}"
+    return f"{n} argument" + ("" if hi == 1 and lo == 1 else "s")
+
+
+def _first_paragraph(text: str) -> str:
+    return text.strip().split("\n\n")[0].strip()
+
+
+def _hint_name(hint: Any) -> str:
+    try:
+        return converter_for(hint)[1]
+    except TypeError:
+        return getattr(hint, "__name__", str(hint))
+
+
+def _parse_needs(needs: Iterable[str], qualname: str, params: set[str]) -> list[tuple[str, str | None]]:
+    out: list[tuple[str, str | None]] = []
+    for item in needs:
+        cap, _, pname = item.partition(":")
+        if cap not in CAPABILITIES:
+            raise TypeError(f"{qualname}: unknown capability {cap!r} (known: {', '.join(sorted(CAPABILITIES))})")
+        if pname and pname not in params:
+            raise TypeError(f"{qualname}: capability {item!r} names no parameter {pname!r}")
+        out.append((cap, pname or None))
+    return out
+
+
+# module name -> ((exception class, kind), ...) registered with Module.translate
+_MODULE_TRANSLATIONS: dict[str, list[tuple[type[BaseException], str]]] = {}
+
+
+class Constant:
+    """A module constant with its documentation."""
+
+    __slots__ = ("value", "doc")
+
+    def __init__(self, value: Any, doc: str) -> None:
+        self.value = value
+        self.doc = doc
+
+
+class Module:
+    """A module: a name, exports, constants and foreign types. Satisfies AxiomModule."""
+
+    api_version: ClassVar[int] = API_VERSION
+    axiom_type: ClassVar[str] = "module"
+
+    def __init__(self, name: str, *, summary: str = "", title: str | None = None,
+                 version: str | None = None) -> None:
+        self.name = name
+        self.summary = summary
+        self.title = title or summary.split(":")[0].strip() or name
+        self.version = version
+        self._symbols: dict[str, Export | Constant] = {}
+        self._init_hooks: list[Callable[[], None]] = []
+        self.stop_hooks: list[Callable[[], None]] = []
+        self.foreign_types: list[ForeignInfo] = []
+        self._initialised = False
+
+    # -- declaring ----------------------------------------------------------------
+    def export(self, fn: Callable[..., Any] | None = None, *, name: str | None = None,
+               needs: Iterable[str] = ()) -> Any:
+        """Decorator: export `fn` to scripts. `needs` lists capabilities, each optionally
+        naming the parameter that holds the resource: `needs=["fs.read:path"]`."""
+        def register(f: Callable[..., Any]) -> Callable[..., Any]:
+            ename = name or f.__name__.rstrip("_")
+            self._symbols[ename] = Export(f, f"{self.name}.{ename}", name=ename, needs=needs)
+            return f
+        return register(fn) if fn is not None else register
+
+    def constant(self, name: str, value: Any, doc: str = "") -> None:
+        self._symbols[name] = Constant(to_axiom(value), doc)
+
+    def foreign_type(self, name: str, cls: type | None = None, *, attrs: Iterable[str] = (),
+                     methods: Iterable[str] = (), ops: dict[str, Callable[..., Any]] | None = None,
+                     display: Callable[[Any], str] | None = None) -> Any:
+        """Declare a foreign (custom) value type; usable as a class decorator.
+
+        attrs   -- names scripts may read (`resp.status`); read with getattr
+        methods -- names of methods scripts may call (`resp.json()`), checked from their
+                   hints like exports
+        ops     -- operators (see ForeignInfo)
+        display -- value -> str for `out` and `str()`
+        """
+        def register(c: type) -> type:
+            info = ForeignInfo(name=name, attrs=frozenset(attrs), ops=dict(ops or {}),
+                               display=display, module=self.name)
+            for m in methods:
+                info.methods[m] = Export(getattr(c, m), f"{name}.{m}", name=m, is_method=True, owner=c)
+            c.__axiom_foreign__ = info  # type: ignore[attr-defined]
+            self.foreign_types.append(info)
+            return c
+        return register(cls) if cls is not None else register
+
+    def translate(self, exc: type[BaseException], kind: str) -> None:
+        """Map a library's exception class to an Axiom error kind for this module's
+        exports (the message keeps the exception's first paragraph)."""
+        _MODULE_TRANSLATIONS.setdefault(self.name, []).append((exc, kind))
+
+    def error(self, kind: str, message: str) -> AxiomError:
+        """An Axiom error to raise: `raise module.error("ValueError", "...")`."""
+        return AxiomError(kind, message)
+
+    def on_init(self, fn: Callable[[], None]) -> Callable[[], None]:
+        """Decorator: run `fn` once, when the module is first imported by a script."""
+        self._init_hooks.append(fn)
+        return fn
+
+    def on_stop(self, fn: Callable[[], None]) -> Callable[[], None]:
+        """Decorator: run `fn` when a run that imported the module ends (even on error)."""
+        self.stop_hooks.append(fn)
+        return fn
+
+    # -- the AxiomModule protocol ----------------------------------------------------
+    def init(self) -> None:
+        if not self._initialised:
+            self._initialised = True
+            for hook in self._init_hooks:
+                hook()
+
+    def get_symbol(self, name: str) -> Any:
+        sym = self._symbols.get(name)
+        if sym is None:
+            import difflib
+            near = difflib.get_close_matches(name, list(self._symbols), 3)
+            hint = f" (did you mean {', '.join(near)}?)" if near else ""
+            raise AxiomError("SymbolNotFound", f"module '{self.name}' has no symbol '{name}'{hint}")
+        return sym.value if type(sym) is Constant else sym
+
+    def list_exports(self) -> list[str]:
+        return list(self._symbols)
+
+    def metadata(self) -> tuple[str, str]:
+        return self.name, self.version or "0+unknown"
+
+    # -- help ----------------------------------------------------------------------
+    def describe(self, name: str) -> tuple[str, str]:
+        """(signature or `NAME = value`, first doc line) for `axiom mod info`."""
+        from ._values import display
+        sym = self._symbols[name]
+        if type(sym) is Constant:
+            return f"{name} = {display(sym.value)}", sym.doc
+        return sym.signature(), sym.summary
+
+    def capabilities(self) -> list[str]:
+        caps = {cap for s in self._symbols.values() if type(s) is Export for cap, _ in s.needs}
+        return sorted(caps)
+
+    def __repr__(self) -> str:
+        return f"<module {self.name}>"

@@ -1,0 +1,200 @@
+"""The SDK's Module and Export: argument checks from hints, conversions, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from axiom_sdk import AxiomError, BoundMethod, Module, Set, capability_check
+from axiom_sdk.testing import call, raises
+
+
+@pytest.fixture
+def mod() -> Module:
+    m = Module("demo", summary="Demo: a module for tests")
+
+    @m.export
+    def half(x: float) -> float:
+        """Half of x."""
+        return x / 2
+
+    @m.export
+    def repeat(s: str, n: int = 2, *, sep: str = "") -> str:
+        """s repeated n times."""
+        return sep.join([s] * n)
+
+    @m.export
+    def pair(a: int | float, b: str | None = None) -> tuple:
+        return (a, b)
+
+    @m.export
+    def apply(f: Callable, x: Any) -> Any:
+        return f(x)
+
+    @m.export
+    def gather(*items: int) -> list:
+        return list(items)
+
+    @m.export
+    def boom(kind: str) -> None:
+        if kind == "value":
+            raise ValueError("bad value")
+        if kind == "file":
+            open("/definitely/not/here")
+        if kind == "zero":
+            return 1 // 0
+        raise RuntimeError("unexpected")
+
+    @m.export
+    def big() -> int:
+        return 2**70
+
+    @m.export
+    def unordered() -> set:
+        return {3}
+
+    @m.export(needs=["fs.read:path"])
+    def peek(path: str) -> str:
+        return path
+
+    m.constant("ANSWER", 42, "The answer.")
+    return m
+
+
+def test_float_parameter_accepts_int_and_converts(mod):
+    assert call(mod, "half", 3) == 1.5
+
+
+def test_wrong_type_names_function_argument_expected_and_given(mod):
+    err = raises(mod, "half", "x")
+    assert (err.kind, err.message) == ("TypeError", "demo.half: argument 'x' expects float, got str")
+
+
+def test_bool_is_not_an_int(mod):
+    assert raises(mod, "repeat", "a", True).message == "demo.repeat: argument 'n' expects int, got bool"
+
+
+def test_wrong_count(mod):
+    assert raises(mod, "half", 1, 2).message == "demo.half: expected 1 argument, got 2"
+    assert raises(mod, "half").message == "demo.half: missing argument 'x' (expected 1 argument, got 0)"
+
+
+def test_keywords_defaults_and_keyword_only(mod):
+    assert call(mod, "repeat", "ab") == "abab"
+    assert call(mod, "repeat", "ab", n=3, sep="-") == "ab-ab-ab"
+    err = raises(mod, "repeat", "a", nn=2)
+    assert err.message == "demo.repeat: unexpected keyword argument 'nn' (did you mean 'n'?)"
+
+
+def test_union_optional_and_tuple_result_becomes_list(mod):
+    assert call(mod, "pair", 1) == [1, None]
+    assert call(mod, "pair", 1.5, "x") == [1.5, "x"]
+    assert raises(mod, "pair", "no").message == "demo.pair: argument 'a' expects number, got str"
+
+
+def test_callable_and_varargs(mod):
+    from axiom_sdk import Function
+
+    class Twice(Function):
+        name = "twice"
+
+        def __call__(self, x):
+            return x * 2
+
+    assert call(mod, "apply", Twice(), 4) == 8
+    assert raises(mod, "apply", 3, 4).message == "demo.apply: argument 'f' expects function, got int"
+    assert call(mod, "gather", 1, 2, 3) == [1, 2, 3]
+    assert raises(mod, "gather", 1, "x").message == "demo.gather: argument 'items' expects int, got str"
+
+
+def test_python_exceptions_become_axiom_errors_at_the_boundary(mod):
+    assert (raises(mod, "boom", "value").kind, raises(mod, "boom", "value").message) == \
+        ("ValueError", "demo.boom: bad value")
+    err = raises(mod, "boom", "file")
+    assert err.kind == "IOError" and err.message == "demo.boom: /definitely/not/here: no such file or directory"
+    assert raises(mod, "boom", "zero").kind == "DivisionByZero"
+    err = raises(mod, "boom", "other")
+    assert err.kind == "Error" and "internal error in demo.boom: RuntimeError" in err.message
+
+
+def test_results_are_converted(mod):
+    assert raises(mod, "big").kind == "Overflow"
+    s = call(mod, "unordered")
+    assert isinstance(s, Set) and list(s) == [3]
+
+
+def test_constants_symbols_and_near_misses(mod):
+    mod.init()
+    assert mod.get_symbol("ANSWER") == 42
+    err = pytest.raises(AxiomError, mod.get_symbol, "halff").value
+    assert (err.kind, err.message) == ("SymbolNotFound", "module 'demo' has no symbol 'halff' (did you mean half?)")
+    assert mod.list_exports() == ["half", "repeat", "pair", "apply", "gather", "boom", "big",
+                                  "unordered", "peek", "ANSWER"]
+
+
+def test_describe_gives_signature_and_first_doc_line(mod):
+    assert mod.describe("repeat") == ('repeat(s: str, n: int=2, sep: str="") -> str', "s repeated n times.")
+    assert mod.describe("ANSWER") == ("ANSWER = 42", "The answer.")
+    assert mod.describe("gather") == ("gather(...items: int) -> list", "")
+
+
+def test_capabilities_are_checked_with_the_named_argument(mod):
+    seen = []
+
+    def check(cap, resource):
+        seen.append((cap, resource))
+        if resource == "/secret":
+            raise AxiomError("PermissionDenied", "no")
+
+    token = capability_check.set(check)
+    try:
+        assert call(mod, "peek", "/ok") == "/ok"
+        assert raises(mod, "peek", "/secret").kind == "PermissionDenied"
+    finally:
+        capability_check.reset(token)
+    assert seen == [("fs.read", "/ok"), ("fs.read", "/secret")]
+    assert mod.capabilities() == ["fs.read"]
+
+
+def test_unknown_capability_or_hint_is_an_author_error_at_load_time():
+    m = Module("bad")
+    with pytest.raises(TypeError, match="unknown capability 'disk'"):
+        @m.export(needs=["disk"])
+        def f(x: int) -> int:
+            return x
+    with pytest.raises(TypeError, match="unsupported parameter type hint"):
+        @m.export
+        def g(x: bytes) -> int:
+            return 1
+
+
+geo = Module("geo")
+
+
+@geo.foreign_type("vec", attrs=["x"], methods=["scaled"], display=lambda v: f"vec({v.x})")
+class Vec:
+    def __init__(self, x: float) -> None:
+        self.x = x
+
+    def scaled(self, k: float) -> Vec:
+        """Scaled by k."""
+        return Vec(self.x * k)
+
+
+@geo.export
+def length(v: Vec) -> float:
+    """The length."""
+    return abs(v.x)
+
+
+def test_foreign_types_expose_only_declared_methods():
+    info = Vec.__axiom_foreign__
+    assert info.name == "vec" and info.attrs == frozenset({"x"})
+    bound = BoundMethod(info.methods["scaled"], Vec(2.0))
+    assert bound(3).x == 6.0
+    with pytest.raises(AxiomError, match="vec.scaled: argument 'k' expects float, got str"):
+        bound("x")
+    assert call(geo, "length", Vec(-2.0)) == 2.0
+    assert raises(geo, "length", 3).message == "geo.length: argument 'v' expects vec, got int"

@@ -1,0 +1,68 @@
+"""Development tasks. Sessions run inside the uv-managed workspace environment
+(`uv run ...`), so they need no environments of their own.
+
+    uv run nox -s tests        all tests (what CI runs)
+    uv run nox -s lint         ruff
+    uv run nox -s typecheck    mypy on axiom-sdk and axiom-core
+    uv run nox -s bench        benchmarks: Axiom vs CPython ratios
+    uv run nox -s wheels       build every distribution's wheel and check each installs
+    uv run nox -s modules      tox: every module installed alone with axiom-sdk and tested
+    uv run nox -s demo         run every example
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import tempfile
+
+import nox
+
+nox.options.default_venv_backend = "none"
+nox.options.sessions = ["tests", "lint"]
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    session.run("ruff", "check", "axiom-sdk/src", "axiom-core/src", "modules", "tests")
+    session.run("lint-imports")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    session.run("mypy", "axiom-sdk/src/axiom_sdk", "axiom-core/src/axiom")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+@nox.session
+def wheels(session: nox.Session) -> None:
+    out = "dist"
+    session.run("uv", "build", "--all-packages", "--wheel", "--out-dir", out)
+    with tempfile.TemporaryDirectory() as tmp:
+        venv = os.path.join(tmp, "venv")
+        session.run("uv", "venv", venv)
+        py = os.path.join(venv, "bin", "python")
+        core = glob.glob(f"{out}/axiom_core-*.whl") + glob.glob(f"{out}/axiom_sdk-*.whl")
+        for wheel in sorted(glob.glob(f"{out}/*.whl")):
+            session.run("uv", "pip", "install", "--python", py, wheel, *core)
+        session.run(os.path.join(venv, "bin", "axiom"), "mod", "list")
+
+
+@nox.session
+def modules(session: nox.Session) -> None:
+    session.run("tox", "-p", "auto", *session.posargs)
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    for script in sorted(glob.glob("examples/*.ax")):
+        session.run("axiom", "run", script)
