@@ -111,3 +111,36 @@ def test_the_host_stays_healthy_after_a_stack_overflow():
         rt.eval("fn f() { f() + 1 }\nf()")
     assert e.value.kind == "StackOverflow"
     assert rt.eval("1 + 1") == 2
+
+
+def test_callbacks_on_a_module_thread_keep_the_runs_capabilities(tmp_path):
+    import threading
+
+    from axiom_sdk import Function, Module
+    from axiom_sdk.testing import register
+    m = Module("bg")
+    results = []
+
+    @m.export(needs=["env"])
+    def secret() -> str:
+        """Needs env."""
+        return "s"
+
+    @m.export
+    def in_thread(fn: Function) -> None:
+        """Run fn on another thread and wait."""
+        def work():
+            try:
+                results.append(fn())
+            except AxiomError as e:
+                results.append(e.kind)
+        t = threading.Thread(target=work)
+        t.start()
+        t.join()
+
+    with register(m):
+        rt, _ = _rt()
+        rt.eval("import bg\nbg.in_thread(|| bg.secret())")
+        rt2, _ = _rt(grants={"env"})
+        rt2.eval("import bg\nbg.in_thread(|| bg.secret())")
+    assert results == ["PermissionDenied", "s"]

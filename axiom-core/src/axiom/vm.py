@@ -17,7 +17,9 @@ an error unwinds to a handler).
 
 from __future__ import annotations
 
-from axiom_sdk import AxiomError, BoundMethod, Class, Function, Instance, display, equal, truthy
+from axiom_sdk import (
+    AxiomError, BoundMethod, Class, Function, Instance, capability_check, display, equal, truthy,
+)
 
 from . import intrinsics as I
 from .bytecode import Code, Op
@@ -124,9 +126,13 @@ class VM:
         self.frames.append(frame)
         stop = len(self.frames) - 1
         self.reentry += 1
+        # A callback may run on a module's own thread, whose context has no checks yet:
+        # Axiom code always runs under its runtime's capabilities.
+        token = capability_check.set(self.runtime.grants.check)
         try:
             return self.run(stop)
         finally:
+            capability_check.reset(token)
             self.reentry -= 1
             del self.frames[stop:]
 
