@@ -8,7 +8,7 @@ import pytest
 
 import axiom
 from axiom import conf
-from axiom_sdk import AxiomError
+from axiom_sdk import AxiomError, Function
 
 
 def _rt(**kwargs):
@@ -116,7 +116,7 @@ def test_the_host_stays_healthy_after_a_stack_overflow():
 def test_callbacks_on_a_module_thread_keep_the_runs_capabilities(tmp_path):
     import threading
 
-    from axiom_sdk import Function, Module
+    from axiom_sdk import Module
     from axiom_sdk.testing import register
     m = Module("bg")
     results = []
