@@ -217,18 +217,28 @@ class Runtime:
         finally:
             capability_check.reset(token)
 
-    def close(self) -> None:
-        """Run the stop hooks of every loaded module (once)."""
+    def close(self, error: AxiomError | None = None) -> int:
+        """End the run: call the stop hooks of every loaded module (once) with the run's
+        uncaught error (or None). Returns the exit status a hook asks for (0 if none)."""
         if self.closed:
-            return
+            return 0
         self.closed = True
+        status = 0
+        self.flush()
         for mod in list(self._loader.loaded.values() if self._loader is not None else ()):
             for hook in getattr(mod, "stop_hooks", ()):
                 try:
-                    hook()
-                except Exception:
-                    pass
+                    code = getattr(hook, "__code__", None)
+                    takes_error = code is not None and code.co_argcount - (1 if hasattr(hook, "__self__") else 0) >= 1
+                    r = hook(error) if takes_error else hook()
+                except Exception as e:
+                    sys.stderr.write(f"axiom: a stop hook of module {getattr(mod, 'name', '?')} "
+                                     f"failed: {type(e).__name__}: {e}\n")
+                    r = 1
+                if isinstance(r, int) and r:
+                    status = max(status, r)
         self.flush()
+        return status
 
     def flush(self) -> None:
         for stream in (self.stdout or sys.stdout, self.stderr or sys.stderr):

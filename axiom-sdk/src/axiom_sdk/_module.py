@@ -419,7 +419,7 @@ class Module:
         self.version = version
         self._symbols: dict[str, Export | Constant] = {}
         self._init_hooks: list[Callable[[], None]] = []
-        self.stop_hooks: list[Callable[[], None]] = []
+        self.stop_hooks: list[Callable[..., int | None]] = []
         self.foreign_types: list[ForeignInfo] = []
         self._initialised = False
 
@@ -472,8 +472,11 @@ class Module:
         self._init_hooks.append(fn)
         return fn
 
-    def on_stop(self, fn: Callable[[], None]) -> Callable[[], None]:
-        """Decorator: run `fn` when a run that imported the module ends (even on error)."""
+    def on_stop(self, fn: Callable[..., int | None]) -> Callable[..., int | None]:
+        """Decorator: run `fn` when a run that imported the module ends, even on error.
+        `fn` may take one argument, the run's uncaught AxiomError (or None), and may
+        return a non-zero exit status to make a finished run fail (e.g. `con` when a task
+        failed and no one joined it)."""
         self.stop_hooks.append(fn)
         return fn
 

@@ -139,9 +139,11 @@ def main(argv: list[str]) -> int:
     grants: Any = opts["allow"] if opts["sandbox"] else ALL_CAPABILITIES
     rt = Runtime(grants=grants, limits=opts["limits"], settings=settings, args=args)
     code = 0
+    error = None
     try:
         rt.run_file(file)
     except AxiomError as e:
+        error = e
         rt.flush()
         if debug and e.__cause__ is not None:
             import traceback
@@ -161,5 +163,5 @@ def main(argv: list[str]) -> int:
                          "caused it; run with --debug (or AXIOM_DEBUG=1) for details.\n")
         code = 1
     finally:
-        rt.close()
-    return code
+        status = rt.close(error)
+    return code or status
