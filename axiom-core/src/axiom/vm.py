@@ -212,6 +212,7 @@ class VM:
         POP, METHOD_CALL, GET_ATTR, INDEX, FOR_ITER, JUMP_IF_TRUE = 20, 21, 22, 23, 24, 25
         DIV, MOD, STORE_CELL = 26, 27, 28  # 29, STORE_FREE, is the chain's last case
         LAST_HOT = 29
+        STORE_GLOBAL = Op.STORE_GLOBAL
         MIN, MAX = -(2**63), 2**63 - 1
 
         frame = frames[-1]
@@ -419,14 +420,24 @@ class VM:
                                 ip = arg
                         elif op == DIV:
                             b = stack.pop()
-                            stack[-1] = I.div(stack[-1], b)
+                            a = stack[-1]
+                            if type(a) is float and type(b) is float and b:
+                                stack[-1] = a / b
+                            else:
+                                stack[-1] = I.div(a, b)
                         elif op == MOD:
                             b = stack.pop()
-                            stack[-1] = I.mod(stack[-1], b)
+                            a = stack[-1]
+                            if type(a) is int and type(b) is int and a >= 0 and b > 0:
+                                stack[-1] = a % b  # the common case: no signs to fix up
+                            else:
+                                stack[-1] = I.mod(a, b)
                         elif op == STORE_CELL:
                             slots[arg].value = stack.pop()
                         else:  # STORE_FREE
                             frame.closure.cells[arg].value = stack.pop()  # type: ignore[union-attr]
+                    elif op == STORE_GLOBAL:
+                        frame.globals[consts[arg]] = stack.pop()
                     else:
                         frame.ip = ip
                         r = self._slow(op, arg, frame, stack, slots, consts)
@@ -553,124 +564,124 @@ class VM:
         """Instructions outside the hot set. Returns None to continue in the same frame
         (with `frame.ip` possibly changed), _HALT at the end of a program, or True when
         the current frame changed."""
-        if op == Op.POP_TRY:
+        if op == _POP_TRY:
             frame.handlers.pop()  # type: ignore[union-attr]
-        elif op == Op.SETUP_TRY:
+        elif op == _SETUP_TRY:
             if frame.handlers is None:
                 frame.handlers = []
             frame.handlers.append((arg, len(stack)))
-        elif op == Op.DUP:
+        elif op == _DUP:
             stack.append(stack[-1])
-        elif op == Op.DUP2:
+        elif op == _DUP2:
             stack.extend(stack[-2:])
-        elif op == Op.JUMP_IF_FALSE_OR_POP:
+        elif op == _JUMP_IF_FALSE_OR_POP:
             if truthy(stack[-1]):
                 stack.pop()
             else:
                 frame.ip = arg
-        elif op == Op.JUMP_IF_TRUE_OR_POP:
+        elif op == _JUMP_IF_TRUE_OR_POP:
             if truthy(stack[-1]):
                 frame.ip = arg
             else:
                 stack.pop()
-        elif op == Op.STORE_GLOBAL:
+        elif op == _STORE_GLOBAL:
             frame.globals[consts[arg]] = stack.pop()
-        elif op == Op.IN:
+        elif op == _IN:
             b = stack.pop()
             stack[-1] = I.contains(stack[-1], b)
-        elif op == Op.NOT:
+        elif op == _NOT:
             stack[-1] = not truthy(stack[-1])
-        elif op == Op.NEG:
+        elif op == _NEG:
             stack[-1] = I.neg(stack[-1])
-        elif op == Op.RENDER:
+        elif op == _RENDER:
             v = stack[-1]
             if type(v) is not str:
                 stack[-1] = display(v)
-        elif op == Op.FORMAT:
+        elif op == _FORMAT:
             stack[-1] = I.format_value(stack[-1], consts[arg])
-        elif op == Op.BUILD_STR:
+        elif op == _BUILD_STR:
             n = len(stack) - arg
             s = "".join(stack[n:])
             del stack[n:]
             stack.append(s)
-        elif op == Op.MAKE_LIST:
+        elif op == _MAKE_LIST:
             n = len(stack) - arg
             items = stack[n:]
             del stack[n:]
             stack.append(items)
-        elif op == Op.MAKE_DICT:
+        elif op == _MAKE_DICT:
             n = len(stack) - 2 * arg
             items = stack[n:]
             del stack[n:]
             stack.append(I.make_dict(items))
-        elif op == Op.LIST_REPEAT:
+        elif op == _LIST_REPEAT:
             count = stack.pop()
             stack[-1] = I.list_repeat(stack[-1], count)
-        elif op == Op.MAKE_RANGE:
+        elif op == _MAKE_RANGE:
             b = stack.pop()
             stack[-1] = I.make_range(stack[-1], b, bool(arg))
-        elif op == Op.SET_ATTR:
+        elif op == _SET_ATTR:
             v = stack.pop()
             I.set_attr(stack.pop(), consts[arg], v)
-        elif op == Op.SET_INDEX:
+        elif op == _SET_INDEX:
             v = stack.pop()
             i = stack.pop()
             I.set_index(stack.pop(), i, v)
-        elif op == Op.SLICE:
+        elif op == _SLICE:
             hi = stack.pop() if arg & 2 else None
             lo = stack.pop() if arg & 1 else None
             stack[-1] = I.slice_(stack[-1], lo, hi)
-        elif op == Op.GET_ITER:
+        elif op == _GET_ITER:
             stack[-1] = I.iterate(stack[-1])
-        elif op == Op.UNPACK:
+        elif op == _UNPACK:
             stack.extend(I.unpack(stack.pop(), arg))
-        elif op == Op.MAKE_CLOSURE:
+        elif op == _MAKE_CLOSURE:
             code: Code = consts[arg]
             cells = tuple(slots[i] if from_slot else frame.closure.cells[i]  # type: ignore[union-attr]
                           for from_slot, i in code.captures)
             stack.append(Closure(code, cells, frame.module))
-        elif op == Op.NEW_CELL:
+        elif op == _NEW_CELL:
             slots[arg] = Cell()
-        elif op == Op.CELL_PARAM:
+        elif op == _CELL_PARAM:
             slots[arg] = Cell(slots[arg])
-        elif op == Op.IS_UNSET:
+        elif op == _IS_UNSET:
             stack.append(slots[arg] is UNSET)
-        elif op == Op.MAKE_CLASS:
+        elif op == _MAKE_CLASS:
             parent = stack[-1]
             if parent is not None and type(parent) is not Class:
                 raise AxiomError("TypeError", f"class {consts[arg]} can only extend a class, "
                                               f"not {_type(parent)}")
             stack[-1] = Class(consts[arg], parent, {})
-        elif op == Op.ADD_METHOD:
+        elif op == _ADD_METHOD:
             fn = stack.pop()
             stack[-1].methods[consts[arg]] = fn
-        elif op == Op.SUPER_GET:
+        elif op == _SUPER_GET:
             this = stack.pop()
             stack[-1] = I.super_get(stack[-1], this, consts[arg])
-        elif op == Op.THROW:
+        elif op == _THROW:
             raise I.thrown(stack.pop())
-        elif op == Op.OUT:
+        elif op == _OUT:
             self.runtime.write(display(stack.pop()), arg)
-        elif op == Op.CALL_KW or op == Op.TAIL_CALL_KW:
+        elif op == _CALL_KW or op == _TAIL_CALL_KW:
             return self._call_kw(frame, stack, consts[arg])
-        elif op == Op.IMPORT:
+        elif op == _IMPORT:
             stack.append(self.runtime.import_module(consts[arg], frame.code.filename))
-        elif op == Op.IMPORT_FROM:
+        elif op == _IMPORT_FROM:
             stack.append(stack[-1].get_symbol(consts[arg]))
-        elif op == Op.ALLOC_FIXED or op == Op.CHECK_FIXED:
-            stack[-1] = I.check_fixed(consts[arg], stack[-1], op == Op.ALLOC_FIXED)
-        elif op == Op.FREE_VAR:
+        elif op == _ALLOC_FIXED or op == _CHECK_FIXED:
+            stack[-1] = I.check_fixed(consts[arg], stack[-1], op == _ALLOC_FIXED)
+        elif op == _FREE_VAR:
             if type(slots[arg]) is Cell:
                 slots[arg].value = UNSET
             else:
                 slots[arg] = UNSET
-        elif op == Op.FREE_GLOBAL:
+        elif op == _FREE_GLOBAL:
             name = consts[arg]
             if frame.globals.pop(name, UNSET) is UNSET:
                 raise _undefined(name)
-        elif op == Op.HALT:
+        elif op == _HALT:
             return _HALT
-        elif op == Op.NOP:
+        elif op == _NOP:
             pass
         else:
             raise AssertionError(f"unknown opcode {op}")
@@ -696,6 +707,50 @@ class VM:
 
 
 _HALT: Final = object()
+
+# Opcodes of the slow path as module globals (an attribute lookup on Op per test would
+# cost more than the comparison).
+_ADD_METHOD: Final = Op.ADD_METHOD
+_ALLOC_FIXED: Final = Op.ALLOC_FIXED
+_BUILD_STR: Final = Op.BUILD_STR
+_CALL_KW: Final = Op.CALL_KW
+_CELL_PARAM: Final = Op.CELL_PARAM
+_CHECK_FIXED: Final = Op.CHECK_FIXED
+_DUP: Final = Op.DUP
+_DUP2: Final = Op.DUP2
+_FORMAT: Final = Op.FORMAT
+_FREE_GLOBAL: Final = Op.FREE_GLOBAL
+_FREE_VAR: Final = Op.FREE_VAR
+_GET_ITER: Final = Op.GET_ITER
+_HALT: Final = Op.HALT
+_IMPORT: Final = Op.IMPORT
+_IMPORT_FROM: Final = Op.IMPORT_FROM
+_IN: Final = Op.IN
+_IS_UNSET: Final = Op.IS_UNSET
+_JUMP_IF_FALSE_OR_POP: Final = Op.JUMP_IF_FALSE_OR_POP
+_JUMP_IF_TRUE_OR_POP: Final = Op.JUMP_IF_TRUE_OR_POP
+_LIST_REPEAT: Final = Op.LIST_REPEAT
+_MAKE_CLASS: Final = Op.MAKE_CLASS
+_MAKE_CLOSURE: Final = Op.MAKE_CLOSURE
+_MAKE_DICT: Final = Op.MAKE_DICT
+_MAKE_LIST: Final = Op.MAKE_LIST
+_MAKE_RANGE: Final = Op.MAKE_RANGE
+_NEG: Final = Op.NEG
+_NEW_CELL: Final = Op.NEW_CELL
+_NOP: Final = Op.NOP
+_NOT: Final = Op.NOT
+_OUT: Final = Op.OUT
+_POP_TRY: Final = Op.POP_TRY
+_RENDER: Final = Op.RENDER
+_SETUP_TRY: Final = Op.SETUP_TRY
+_SET_ATTR: Final = Op.SET_ATTR
+_SET_INDEX: Final = Op.SET_INDEX
+_SLICE: Final = Op.SLICE
+_STORE_GLOBAL: Final = Op.STORE_GLOBAL
+_SUPER_GET: Final = Op.SUPER_GET
+_TAIL_CALL_KW: Final = Op.TAIL_CALL_KW
+_THROW: Final = Op.THROW
+_UNPACK: Final = Op.UNPACK
 
 
 def _type(v: Any) -> str:
