@@ -11,6 +11,7 @@ A conformance program states what it must do in comments:
     // args: A B C             arguments given to the script (ARGS)
     // config: KEY=VALUE       a setting for this run (as in config.toml)
     // axiom_path: DIR         AXIOM_PATH for this run, relative to the program
+    // modes: optimized        run in these modes only (for the slowest programs)
 
 Files under a `lib/` folder are modules that the programs import, not tests.
 
@@ -44,9 +45,14 @@ def pytest_collect_file(parent, file_path: Path):
     return None
 
 
+_MODES = re.compile(r"(?://|#)\s*modes:\s*(.*)$", re.M)
+
+
 class AxFile(pytest.File):
     def collect(self):
-        for mode in ("optimized", "unoptimized"):
+        m = _MODES.search(self.path.read_text(encoding="utf-8"))
+        modes = m.group(1).split() if m else ["optimized", "unoptimized"]
+        for mode in modes:
             yield AxItem.from_parent(self, name=mode, mode=mode)
 
 
