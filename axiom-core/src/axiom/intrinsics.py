@@ -90,13 +90,25 @@ def add(a: Any, b: Any) -> Any:
     if (ta is float or ta is int) and (tb is float or tb is int):
         return a + b
     if ta is str and tb is str:
+        if len(a) + len(b) > _BIG:
+            _check_size(len(a) + len(b))
         return a + b
     if isinstance(a, list) and isinstance(b, list):
+        if len(a) + len(b) > _BIG:
+            _check_size(8 * (len(a) + len(b)))
         return a + b if ta is list and tb is list else list(a) + list(b)
     r = _foreign_op("+", a, b)
     if r is NotImplemented:
         raise _operands("+", a, b)
     return r
+
+
+_BIG: Final = 1 << 20  # values below this size are never checked against --max-memory
+
+
+def _check_size(nbytes: int) -> None:
+    from .runtime import memory_check
+    memory_check(nbytes)
 
 
 def sub(a: Any, b: Any) -> Any:

@@ -20,8 +20,10 @@ import _thread  # threading without its imports (functools, collections): start-
 import contextvars
 import os
 import sys
+import time
 
 from axiom_sdk import AxiomError, capability_check
+from axiom_sdk._module import run_deadline
 
 from . import __version__, conf
 
@@ -161,6 +163,12 @@ class Runtime:
         if "max_call_depth" in self.limits:
             self.settings["max_call_depth"] = int(self.limits["max_call_depth"])
         self.grants = Grants(grants)
+        self.max_steps: int | None = self.limits.get("max_steps")
+        self.timeout: float | None = self.limits.get("timeout")
+        self.limited = self.max_steps is not None or self.timeout is not None
+        self.steps = 0
+        self.deadline: float | None = None
+        self._ticks = 0
         self.stdout = stdout
         self.stderr = stderr
         self.builtins: dict[str, Any] = {"ARGS": list(args)}  # the rest are added on first use
@@ -326,8 +334,24 @@ class Runtime:
             v = self._tls.vm = VM(self)
         return v
 
+    def tick(self, n: int) -> None:
+        """Count `n` instruction steps against the run's limits (called by the VM at loop
+        back edges and calls, only when a limit is set)."""
+        self.steps += n
+        if self.max_steps is not None and self.steps > self.max_steps:
+            raise AxiomError("LimitExceeded", f"the run took more than {self.max_steps} "
+                                              "instruction steps (--max-steps)")
+        if self.deadline is not None:
+            self._ticks += 1
+            if not self._ticks & 63 and time.monotonic() > self.deadline:
+                raise AxiomError("LimitExceeded", f"the run took longer than {self.timeout} s "
+                                                  "(--timeout)")
+
     def _execute(self, code: Code, module: ScriptModule) -> Any:
+        if self.timeout is not None and self.deadline is None:
+            self.deadline = time.monotonic() + self.timeout
         token = capability_check.set(self.grants.check)
+        deadline = run_deadline.set(self.deadline)
         mem = _memory_limit.set(self._memory_limit())
         old = sys.getrecursionlimit()
         if old < 20000:
@@ -336,6 +360,7 @@ class Runtime:
             return self.vm().execute(code, module)
         finally:
             capability_check.reset(token)
+            run_deadline.reset(deadline)
             _memory_limit.reset(mem)
 
     def _memory_limit(self) -> int | None:

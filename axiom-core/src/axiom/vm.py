@@ -101,6 +101,7 @@ class VM:
         self.frames: list[Frame] = []
         self.reentry = 0
         self.max_depth: int = runtime.settings["max_call_depth"]
+        self.limited: bool = runtime.limited  # a step or time limit: count steps
         self.builtins: dict[str, Any] = runtime.builtins
 
     # -- entry points ------------------------------------------------------------------
@@ -123,6 +124,8 @@ class VM:
         if self.reentry >= MAX_REENTRY:
             raise AxiomError("StackOverflow", f"callbacks nested more than {MAX_REENTRY} deep")
         frame.boundary = True
+        if self.limited:
+            self.runtime.tick(1)
         self.frames.append(frame)
         stop = len(self.frames) - 1
         self.reentry += 1
@@ -212,6 +215,8 @@ class VM:
         POP, METHOD_CALL, GET_ATTR, INDEX, FOR_ITER, JUMP_IF_TRUE = 20, 21, 22, 23, 24, 25
         DIV, MOD, STORE_CELL = 26, 27, 28  # 29, STORE_FREE, is the chain's last case
         LAST_HOT = 29
+        limited = self.limited
+        tick = self.runtime.tick
         STORE_GLOBAL = Op.STORE_GLOBAL
         MIN, MAX = -(2**63), 2**63 - 1
 
@@ -283,11 +288,15 @@ class VM:
                             if v is False or v is None or (v is not True and not truthy(v)):
                                 ip = arg
                         elif op == JUMP:
+                            if limited and arg < ip:  # a loop's back edge: count its steps
+                                tick(ip - arg)
                             ip = arg
                         elif op == CALL or op == TAIL_CALL:
                             f = stack[-arg - 1]
                             n = len(stack) - arg
                             args = stack[n:]
+                            if limited:
+                                tick(1)
                             if type(f) is Closure:
                                 fcode = f.code
                                 if op == TAIL_CALL and not frame.handlers:
@@ -491,7 +500,8 @@ class VM:
             return AxiomError("StackOverflow", "host recursion limit reached (data or "
                                                "callbacks nested too deeply)")
         if isinstance(e, MemoryError):
-            return AxiomError("LimitExceeded", "out of memory")
+            return AxiomError("LimitExceeded", "out of memory (the run needed more memory than "
+                                               "it may use: --max-memory)")
         err = AxiomError("Error", f"internal error: {type(e).__name__}: {e} "
                                   "(this is a bug in Axiom; please report it)")
         err.__cause__ = e

@@ -22,6 +22,7 @@ from ._module import (
     Module,
     capability_check,
     require,
+    time_left,
 )
 from ._values import (
     INT_MAX,
@@ -54,6 +55,6 @@ __all__ = [
     "API_VERSION", "CAPABILITIES", "INT_MAX", "INT_MIN", "KINDS",
     "AxiomError", "AxiomModule", "BoundMethod", "BoundedList", "Class", "Constant", "Export",
     "ForeignInfo", "Function", "Instance", "Iterator", "Module", "Range", "Set",
-    "capability_check", "check_int", "display", "equal", "error", "require", "to_axiom",
+    "capability_check", "check_int", "time_left", "display", "equal", "error", "require", "to_axiom",
     "to_float", "to_int", "truthy", "typeof",
 ]

@@ -41,6 +41,21 @@ capability_check: contextvars.ContextVar[Callable[[str, Any], None] | None] = \
     contextvars.ContextVar("axiom_capability_check", default=None)
 
 
+# When the running script's time limit ends (time.monotonic()), or None: blocking calls
+# in modules (a channel receive, a wait) give up then with LimitExceeded.
+run_deadline: contextvars.ContextVar[float | None] = \
+    contextvars.ContextVar("axiom_run_deadline", default=None)
+
+
+def time_left() -> float | None:
+    """Seconds left before the run's time limit, or None when it has none."""
+    deadline = run_deadline.get()
+    if deadline is None:
+        return None
+    import time
+    return max(0.0, deadline - time.monotonic())
+
+
 def require(capability: str, resource: Any = None) -> None:
     """Check a capability from inside an export (for resources not named by an argument,
     e.g. a git remote's URL or the target of a redirect)."""

@@ -105,6 +105,24 @@ def _set_value(opts: dict[str, Any], name: str, value: str) -> None:
         raise UsageError(f"{name} takes a number, not {value!r}") from None
 
 
+def _limit_address_space(mb: float) -> None:
+    """A backstop for --max-memory: cap the address space at what the process uses now
+    plus the limit (and some room for the host), so a runaway allocation ends in a
+    MemoryError (LimitExceeded) instead of exhausting the machine."""
+    try:
+        import resource
+        with open("/proc/self/statm") as f:
+            pages = int(f.read().split()[0])
+        now = pages * os.sysconf("SC_PAGE_SIZE")
+        cap = now + int(mb * 1024 * 1024) + 256 * 1024 * 1024
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (OSError, ValueError, ImportError):
+        pass
+
+
 def main(argv: list[str]) -> int:
     try:
         opts, file, args = parse_args(argv)
@@ -136,6 +154,8 @@ def main(argv: list[str]) -> int:
         settings["peephole_optimizer"] = False
     if "jit" in opts:
         settings["jit"] = opts["jit"]
+    if "max_memory" in opts["limits"]:
+        _limit_address_space(opts["limits"]["max_memory"])
     grants: Any = opts["allow"] if opts["sandbox"] else ALL_CAPABILITIES
     rt = Runtime(grants=grants, limits=opts["limits"], settings=settings, args=args)
     code = 0

@@ -24,7 +24,7 @@ import threading
 from collections import deque
 from typing import Any
 
-from axiom_sdk import AxiomError, Function, Module
+from axiom_sdk import AxiomError, Function, Module, time_left
 
 module = Module("con", summary="Concurrency: tasks, channels, locks and parallel map",
                 title="Concurrency")
@@ -128,9 +128,14 @@ class _Channel:
             self.cond.notify_all()
 
     def recv(self, timeout: float | None) -> Any:
+        left = time_left()  # the run's time limit also ends a wait
+        wait = timeout if left is None else left if timeout is None else min(timeout, left)
         with self.cond:
-            ok = self.cond.wait_for(lambda: self.items or self.closed, timeout)
+            ok = self.cond.wait_for(lambda: self.items or self.closed, wait)
             if not ok:
+                if left is not None and (timeout is None or left < timeout):
+                    raise AxiomError("LimitExceeded", "con.channel_recv: the run's time limit "
+                                                      "ended the wait (--timeout)")
                 raise AxiomError("IOError", "con.channel_recv: receive timed out")
             if not self.items:
                 raise AxiomError("IOError", "con.channel_recv: receive on a closed, empty channel")

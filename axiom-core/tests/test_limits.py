@@ -1,0 +1,93 @@
+"""Run limits: instruction steps, wall time, memory and call depth end a run with
+LimitExceeded (StackOverflow for depth), and the host stays healthy."""
+
+from __future__ import annotations
+
+import io
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from axiom import Runtime, conf
+from axiom_sdk import AxiomError
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
+
+from support.dists import run_axiom  # noqa: E402
+
+LOOP = "let i = 0\nwhile true { i += 1 }\n"
+
+
+def _rt(**limits):
+    return Runtime(settings=dict(conf.DEFAULTS), limits=limits, stdout=io.StringIO())
+
+
+def test_max_steps_stops_a_loop_and_the_runtime_stays_usable():
+    rt = _rt(max_steps=5000)
+    with pytest.raises(AxiomError) as e:
+        rt.eval(LOOP)
+    assert (e.value.kind, e.value.message) == (
+        "LimitExceeded", "the run took more than 5000 instruction steps (--max-steps)")
+    assert _rt().eval("1 + 1") == 2
+
+
+def test_max_steps_counts_recursion_too():
+    rt = _rt(max_steps=2000)
+    with pytest.raises(AxiomError) as e:
+        rt.eval("fn f(n) { if n < 2 then n else f(n - 1) + f(n - 2) }\nf(25)")
+    assert e.value.kind == "LimitExceeded"
+
+
+def test_a_program_within_its_step_limit_finishes():
+    rt = _rt(max_steps=1_000_000)
+    assert rt.eval("let t = 0\nfor i in 0..1000 { t += i }\nt") == 499500
+
+
+def test_timeout_ends_an_endless_loop_promptly():
+    rt = _rt(timeout=0.3)
+    start = time.monotonic()
+    with pytest.raises(AxiomError) as e:
+        rt.eval(LOOP)
+    assert e.value.kind == "LimitExceeded" and "(--timeout)" in e.value.message
+    assert time.monotonic() - start < 3
+
+
+def test_memory_limit_refuses_a_huge_value_before_building_it():
+    rt = _rt(max_memory=10)
+    with pytest.raises(AxiomError) as e:
+        rt.eval('let s = "ab" * 50000000')
+    assert e.value.message == ("building a value of 100000000 bytes exceeds the memory limit of "
+                               "10485760 bytes (--max-memory)")
+    with pytest.raises(AxiomError):
+        rt.eval("let xs = [0; 20000000]")
+    with pytest.raises(AxiomError):
+        rt.eval('let s = "x" * 6000000\nlet t = s + s')
+
+
+def test_cli_limits_exit_1_with_a_report(tmp_path):
+    script = tmp_path / "loop.ax"
+    script.write_text(LOOP)
+    p = run_axiom(["run", "--max-steps", "1000", str(script)], home=tmp_path)
+    assert p.returncode == 1
+    assert p.stderr.startswith("Error: LimitExceeded: the run took more than 1000 instruction steps")
+    p = run_axiom(["run", "--timeout", "0.3", str(script)], home=tmp_path)
+    assert p.returncode == 1 and "(--timeout)" in p.stderr.splitlines()[0]
+
+
+def test_cli_address_space_backstop_turns_runaway_growth_into_limit_exceeded(tmp_path):
+    script = tmp_path / "grow.ax"
+    script.write_text("let xs = []\nwhile true { xs.push([0; 10000]) }\n")
+    p = run_axiom(["run", "--max-memory", "64", str(script)], home=tmp_path, timeout=120)
+    assert p.returncode == 1
+    assert p.stderr.startswith("Error: LimitExceeded: out of memory")
+    assert "Traceback" not in p.stderr
+
+
+def test_a_channel_receive_ends_at_the_time_limit(tmp_path):
+    script = tmp_path / "recv.ax"
+    script.write_text("import con\nlet (tx, rx) = con.channel_create(1)\ncon.channel_recv(rx)\n")
+    p = run_axiom(["run", "--timeout", "0.5", str(script)], home=tmp_path)
+    assert p.returncode == 1
+    assert p.stderr.startswith("Error: LimitExceeded: con.channel_recv: the run's time limit ended the wait")
