@@ -18,7 +18,15 @@ an error unwinds to a handler).
 from __future__ import annotations
 
 from axiom_sdk import (
-    AxiomError, BoundMethod, Class, Function, Instance, capability_check, display, equal, truthy,
+    AxiomError,
+    BoundMethod,
+    Class,
+    Function,
+    Instance,
+    capability_check,
+    display,
+    equal,
+    truthy,
 )
 
 from . import intrinsics as I
