@@ -5,8 +5,18 @@ from __future__ import annotations
 import pytest
 
 from axiom_sdk import (
-    AxiomError, BoundedList, Class, Instance, Range, Set, display, equal, to_float, to_int,
-    truthy, typeof,
+    AxiomError,
+    BoundedList,
+    Class,
+    Instance,
+    Range,
+    Set,
+    display,
+    equal,
+    to_float,
+    to_int,
+    truthy,
+    typeof,
 )
 
 

@@ -92,6 +92,14 @@ class Index:
         return cls(groups[MODULE_GROUP], groups[PLUGIN_GROUP], stamp)
 
 
+def plugins_installed() -> bool:
+    """Whether any `axiom.plugins` entry point is installed and autoload is on (read
+    from the cached index: no importlib.metadata, no pluggy)."""
+    if os.environ.get("AXIOM_DISABLE_PLUGIN_AUTOLOAD"):
+        return False
+    return bool(Index.load().plugins)
+
+
 def import_object(value: str) -> Any:
     """Step 3: import `package.module:attr.path` (an entry point's value)."""
     modname, _, attr = value.partition(":")

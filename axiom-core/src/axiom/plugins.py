@@ -17,10 +17,6 @@ from .loader import Index, import_object
 _manager: Any = None
 
 
-def enabled() -> bool:
-    return not os.environ.get("AXIOM_DISABLE_PLUGIN_AUTOLOAD") and bool(Index.load().plugins)
-
-
 def manager() -> Any:
     """The plugin manager with every installed plugin registered (made once)."""
     global _manager

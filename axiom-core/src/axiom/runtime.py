@@ -169,6 +169,8 @@ class Runtime:
         self.steps = 0
         self.deadline: float | None = None
         self._ticks = 0
+        self.plugins: Any = None  # the pluggy manager when plugins are installed
+        self._started = False
         self.stdout = stdout
         self.stderr = stderr
         self.builtins: dict[str, Any] = {"ARGS": list(args)}  # the rest are added on first use
@@ -245,6 +247,11 @@ class Runtime:
                     r = 1
                 if isinstance(r, int) and r:
                     status = max(status, r)
+        if self.plugins is not None:
+            try:
+                self.plugins.hook.axiom_runtime_stop(runtime=self, error=error)
+            except Exception as e:
+                sys.stderr.write(f"axiom: a plugin's runtime_stop failed: {type(e).__name__}: {e}\n")
         self.flush()
         return status
 
@@ -347,7 +354,32 @@ class Runtime:
                 raise AxiomError("LimitExceeded", f"the run took longer than {self.timeout} s "
                                                   "(--timeout)")
 
+    def _start(self) -> None:
+        """Once per Runtime: plugins (only when the index lists any) get runtime_start."""
+        self._started = True
+        from .loader import plugins_installed
+        if plugins_installed():
+            from .plugins import manager
+            self.plugins = manager()
+            self.plugins.hook.axiom_runtime_start(runtime=self)
+            if self.plugins.hook.axiom_render_value.get_hookimpls():
+                self.render = self._render_with_plugins  # type: ignore[method-assign]
+
+    def render(self, value: Any) -> str:
+        """The display form `out` and `err` print."""
+        from axiom_sdk import display
+        return display(value)
+
+    def _render_with_plugins(self, value: Any) -> str:
+        shown = self.plugins.hook.axiom_render_value(value=value)
+        if shown is not None:
+            return str(shown)
+        from axiom_sdk import display
+        return display(value)
+
     def _execute(self, code: Code, module: ScriptModule) -> Any:
+        if not self._started:
+            self._start()
         if self.timeout is not None and self.deadline is None:
             self.deadline = time.monotonic() + self.timeout
         token = capability_check.set(self.grants.check)

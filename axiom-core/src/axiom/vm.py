@@ -679,7 +679,7 @@ class VM:
         elif op == _THROW:
             raise I.thrown(stack.pop())
         elif op == _OUT:
-            self.runtime.write(display(stack.pop()), arg)
+            self.runtime.write(self.runtime.render(stack.pop()), arg)
         elif op == _CALL_KW or op == _TAIL_CALL_KW:
             return self._call_kw(frame, stack, consts[arg])
         elif op == _IMPORT:

@@ -1,6 +1,7 @@
 """ann: typeof, the assert_type hierarchy, conversions and predicates."""
 
 import pytest
+
 from axiom_ann import module
 from axiom_sdk import Class, Instance, Set
 from axiom_sdk.testing import call, raises

@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+
 from axiom_con import _finish_tasks, module
 from axiom_sdk import AxiomError, Function
 from axiom_sdk.testing import call, raises

@@ -3,6 +3,7 @@
 import math
 
 import pytest
+
 from axiom_mth import module
 from axiom_sdk.testing import call, raises
 

@@ -66,12 +66,8 @@ def _usage_code(code: object) -> int:
 
 def _load_plugin_commands() -> None:
     """Subcommands from `axiom.plugins` (pluggy hook axiom_cli_commands)."""
-    import os
-    if os.environ.get("AXIOM_DISABLE_PLUGIN_AUTOLOAD"):
-        return
-    from ..loader import Index
-    plugins = Index.load().plugins
-    if not plugins:
+    from ..loader import plugins_installed
+    if not plugins_installed():
         return
     from ..plugins import manager
     for pairs in manager().hook.axiom_cli_commands():

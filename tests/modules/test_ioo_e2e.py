@@ -1,0 +1,193 @@
+"""ioo end to end: Axiom scripts through the runtime and the `axiom` CLI, sandbox included."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import axiom
+from axiom_sdk import AxiomError
+
+EXPORTS = ["file_read", "file_read_bytes", "file_write", "file_append", "file_lines",
+           "buffer_new", "buffer_write", "buffer_read", "buffer_clear", "pipe_run",
+           "pipe_open", "stdin_read", "stdin_lines"]
+
+
+def run_src(src: str, grants: object = "all") -> str:
+    out = io.StringIO()
+    rt = axiom.Runtime(grants=grants, stdout=out)
+    try:
+        rt.eval(src)
+    finally:
+        rt.close()
+    return out.getvalue()
+
+
+def cli(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, AXIOM_HOME=str(tmp_path / "home"), NO_COLOR="1")
+    return subprocess.run([sys.executable, "-m", "axiom.cli", *args], capture_output=True,
+                          text=True, env=env, input=stdin, timeout=120, cwd=tmp_path)
+
+
+def test_files_lines_and_errors_in_a_script(tmp_path):
+    d = tmp_path / "data"
+    d.mkdir()
+    (d / "bad.txt").write_bytes(b"fine\n\xff\n")
+    src = f'''
+import ioo
+let p = "{d}/notes.txt"
+ioo.file_write(p, "a\\nb\\n")
+ioo.file_append(p, "c")
+for line in ioo.file_lines(p) {{ out line }}
+out ioo.file_read(p).len()
+out ioo.file_read_bytes(p)
+try {{ ioo.file_read("{d}/missing.txt") }} catch e {{ out e }}
+try {{ ioo.file_write("{d}", "x") }} catch e {{ out e }}
+try {{ for line in ioo.file_lines("{d}/bad.txt") {{ out line }} }} catch e {{ out e.kind }}
+try {{ ioo.file_read("a\\0b") }} catch e {{ out e.kind }}
+'''
+    assert run_src(src).splitlines() == [
+        "a", "b", "c", "5", "[97, 10, 98, 10, 99]",
+        f"IOError: ioo.file_read: {d}/missing.txt: no such file or directory",
+        f"IOError: ioo.file_write: {d}: is a directory",
+        "fine", "ValueError", "ValueError"]
+
+
+def test_buffers_and_pipes_in_a_script():
+    src = '''
+import ioo
+let b = ioo.buffer_new()
+ioo.buffer_write(b, "x")
+ioo.buffer_write(b, "y")
+out [ioo.buffer_read(b), typeof(b), str(b)]
+let r = ioo.pipe_run(["echo", "piped"])
+out r
+out r.stdout == "piped\\n"
+out ioo.pipe_run(["tr", "a-z", "A-Z"], input="shout\\n").stdout
+let p = ioo.pipe_open(["cat"])
+out typeof(p)
+p.write("one\\ntwo\\n")
+out [p.read_line(), p.read_line()]
+out p.close()
+out p.read_line()
+try { ioo.pipe_run("echo hi") } catch e { out e.kind }
+try { ioo.pipe_run(["definitely-not-a-program"]) } catch e { out e.message }
+try { p.secret } catch e { out e.kind }
+'''
+    assert run_src(src).splitlines() == [
+        '["xy", "buffer", "<buffer 2 chars>"]',
+        '{"code": 0, "stdout": "piped\\n", "stderr": ""}', "true", "SHOUT", "",
+        "pipe", '["one", "two"]', "0", "nil", "TypeError",
+        "ioo.pipe_run: definitely-not-a-program: program not found", "AttributeError"]
+
+
+def test_standard_input_through_the_cli(tmp_path):
+    (tmp_path / "lines.ax").write_text('import ioo\nfor l in ioo.stdin_lines() { out "<" + l + ">" }\n')
+    p = cli(tmp_path, "run", "lines.ax", stdin="a\nb\n\nc")
+    assert (p.returncode, p.stdout, p.stderr) == (0, "<a>\n<b>\n<>\n<c>\n", "")
+    (tmp_path / "all.ax").write_text('import ioo\nlet t = ioo.stdin_read()\nout t.len()\nout t\n')
+    p = cli(tmp_path, "run", "all.ax", stdin="héllo\nworld")
+    assert (p.returncode, p.stdout, p.stderr) == (0, "11\nhéllo\nworld\n", "")
+
+
+def test_a_pipe_left_open_is_ended_with_the_run(tmp_path):
+    (tmp_path / "open.ax").write_text('import ioo\nlet p = ioo.pipe_open(["cat"])\np.write("x\\n")\nout p.read_line()\n')
+    p = cli(tmp_path, "run", "open.ax")
+    assert (p.returncode, p.stdout, p.stderr) == (0, "x\n", "")
+
+
+def sandboxed(tmp_path: Path, script: Path, *flags: str) -> tuple[int, str, str, bool]:
+    """Run `axiom run --sandbox FLAGS script`: (exit status, stdout, stderr, through the CLI).
+
+    axiom-core's CLI passes its --allow-* grants as (capability, scope) pairs, which
+    runtime.Grants rejects with a Python traceback ("unknown capability ('fs.read', ...)").
+    Until that is fixed the same grants are given to an in-process Runtime as a dict and
+    the test is marked xfail, so it turns into a full CLI test by itself once it is."""
+    p = cli(tmp_path, "run", "--sandbox", *flags, str(script))
+    if "unknown capability (" not in p.stderr:
+        return p.returncode, p.stdout, p.stderr, True
+    grants: dict[str, list[str] | None] = {}
+    for flag in flags:
+        name, _, value = flag.partition("=")
+        cap = {"--allow-read": "fs.read", "--allow-write": "fs.write", "--allow-env": "env",
+               "--allow-run": "proc", "--allow-sys": "sys"}[name]
+        grants[cap] = value.split(",") if value else None
+    out, err = io.StringIO(), io.StringIO()
+    rt = axiom.Runtime(grants=grants, stdout=out, stderr=err)
+    status = 0
+    try:
+        rt.run_file(script)
+    except AxiomError as e:
+        err.write(f"Error: {e}\n")
+        status = 1
+    finally:
+        rt.close()
+    return status, out.getvalue(), err.getvalue(), False
+
+
+def test_sandbox_grants_only_what_is_asked(tmp_path):
+    inside = tmp_path / "inside"
+    inside.mkdir()
+    (inside / "ok.txt").write_text("readable")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("secret")
+    (inside / "escape.txt").symlink_to(outside)  # points out of the granted folder
+    script = tmp_path / "sandboxed.ax"
+    script.write_text(f'''import ioo
+out ioo.file_read("{inside}/ok.txt")
+for l in ioo.file_lines("{inside}/ok.txt") {{ out l }}
+try {{ ioo.file_read("{outside}") }} catch e {{ out e }}
+try {{ ioo.file_read("{inside}/escape.txt") }} catch e {{ out e.kind }}
+try {{ ioo.file_read("{inside}/../outside.txt") }} catch e {{ out e.kind }}
+try {{ ioo.file_write("{inside}/new.txt", "x") }} catch e {{ out e.kind }}
+try {{ ioo.file_append("{inside}/ok.txt", "x") }} catch e {{ out e.kind }}
+try {{ ioo.pipe_run(["echo", "hi"]) }} catch e {{ out e.kind }}
+try {{ ioo.pipe_open(["cat"]) }} catch e {{ out e.kind }}
+ioo.file_read("{outside}")
+''')
+    status, stdout, stderr, via_cli = sandboxed(tmp_path, script, f"--allow-read={inside}")
+    assert stdout.splitlines() == [
+        "readable", "readable",
+        f"PermissionDenied: fs.read denied for {outside} (grant it with --allow-read={outside})",
+        "PermissionDenied", "PermissionDenied", "PermissionDenied", "PermissionDenied",
+        "PermissionDenied", "PermissionDenied"]
+    assert status == 1
+    assert stderr.startswith("Error: PermissionDenied: fs.read denied for")
+    assert "Traceback" not in stderr
+    assert not (inside / "new.txt").exists() and (inside / "ok.txt").read_text() == "readable"
+    if not via_cli:  # the in-process run above passed the same assertions
+        pytest.xfail("axiom-core: `axiom run --allow-read=DIR` fails in runtime.Grants "
+                     "(the CLI's (capability, scope) pairs are not understood)")
+
+
+def test_embedded_runtime_grants_nothing_by_default(tmp_path):
+    (tmp_path / "f.txt").write_text("x")
+    out = run_src(f'import ioo\ntry {{ ioo.file_read("{tmp_path}/f.txt") }} catch e {{ out e.kind }}\n',
+                  grants=None)
+    assert out == "PermissionDenied\n"
+    out = run_src('import ioo\ntry { ioo.file_read("a\\0b") } catch e { out e }\n', grants=["fs.read"])
+    assert out == "ValueError: a path may not contain a NUL byte\n"
+
+
+def test_mod_info_lists_every_function(tmp_path):
+    p = cli(tmp_path, "mod", "info", "ioo")
+    assert p.returncode == 0, p.stderr
+    for name in EXPORTS:
+        assert f"  {name}(" in p.stdout, name
+
+
+@pytest.mark.parametrize("name", ["ioo.ax"])
+def test_the_example_runs_clean(name):
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    before = set(os.listdir(examples))
+    env = dict(os.environ, NO_COLOR="1")
+    p = subprocess.run([sys.executable, "-m", "axiom.cli", "run", "--no-cache", name], cwd=examples,
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert (p.returncode, p.stderr) == (0, "")
+    assert p.stdout == (examples / name).with_suffix(".out").read_text()
+    assert set(os.listdir(examples)) <= before | {"__axcache__"}
