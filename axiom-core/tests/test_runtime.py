@@ -144,3 +144,37 @@ def test_callbacks_on_a_module_thread_keep_the_runs_capabilities(tmp_path):
         rt2, _ = _rt(grants={"env"})
         rt2.eval("import bg\nbg.in_thread(|| bg.secret())")
     assert results == ["PermissionDenied", "s"]
+
+
+def test_foreign_operators_orderings_and_their_errors():
+    from axiom_sdk import Module
+    from axiom_sdk.testing import register
+    m = Module("boxes")
+
+    @m.export
+    def box(v: int) -> object:
+        """A box."""
+        return _Box(v)
+
+    m.foreign_type("box", _Box, ops={
+        "<": lambda a, b, r: a.v < b.v,
+        "==": lambda a, b, r: isinstance(b, _Box) and a.v == b.v,
+        "+": lambda a, b, r: _explode(),
+    })
+    with register(m):
+        rt, _ = _rt()
+        rt.eval("import boxes\nlet a = boxes.box(1)\nlet b = boxes.box(2)")
+        assert rt.eval("[a < b, a > b, a <= b, b >= a, a == boxes.box(1), a != b]") == \
+            [True, False, True, True, True, True]
+        with pytest.raises(AxiomError) as e:
+            rt.eval("a + b")
+        assert (e.value.kind, e.value.message) == ("ValueError", "box +: boxes do not add")
+
+
+class _Box:
+    def __init__(self, v):
+        self.v = v
+
+
+def _explode():
+    raise ValueError("boxes do not add")

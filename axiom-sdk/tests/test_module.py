@@ -198,3 +198,21 @@ def test_foreign_types_expose_only_declared_methods():
         bound("x")
     assert call(geo, "length", Vec(-2.0)) == 2.0
     assert raises(geo, "length", 3).message == "geo.length: argument 'v' expects vec, got int"
+
+
+box = Module("box")
+
+
+@box.foreign_type("box", ops={
+    "==": lambda a, b, r: isinstance(b, Box) and a.v == b.v,
+    "<": lambda a, b, r: a.v < b.v if isinstance(b, Box) else NotImplemented,
+    "+": lambda a, b, r: (_ for _ in ()).throw(ValueError("boxes do not add")),
+})
+class Box:
+    def __init__(self, v: int) -> None:
+        self.v = v
+
+
+def test_foreign_equality_uses_the_declared_operator():
+    from axiom_sdk import equal
+    assert equal(Box(1), Box(1)) and not equal(Box(1), Box(2)) and not equal(Box(1), 1)

@@ -33,6 +33,7 @@ from axiom_sdk import (
     typeof,
 )
 from axiom_sdk import Iterator as AxIterator
+from axiom_sdk._module import call_op
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; annotations here are strings
@@ -66,15 +67,29 @@ def _foreign_op(op: str, a: Any, b: Any) -> Any:
     """A foreign type's operator, trying the left operand then the right (reflected)."""
     info = getattr(type(a), "__axiom_foreign__", None)
     if info is not None and op in info.ops:
-        r = info.ops[op](a, b, False)
+        r = call_op(info, op, a, b, False)
         if r is not NotImplemented:
             return to_axiom(r)
     info = getattr(type(b), "__axiom_foreign__", None)
     if info is not None and op in info.ops:
-        r = info.ops[op](b, a, True)
+        r = call_op(info, op, b, a, True)
         if r is not NotImplemented:
             return to_axiom(r)
     return NotImplemented
+
+
+# An ordering a foreign type does not define, from its "<" (b > a is a < b, ...).
+_FROM_LESS: Final = {">": (True, False), "<=": (True, True), ">=": (False, True)}
+
+
+def _foreign_order(op: str, a: Any, b: Any) -> Any:
+    r = _foreign_op(op, a, b)
+    if r is NotImplemented and op in _FROM_LESS:
+        swap, negate = _FROM_LESS[op]
+        r = _foreign_op("<", b, a) if swap else _foreign_op("<", a, b)
+        if r is not NotImplemented and negate:
+            r = not r
+    return r
 
 
 def check_int(r: int, op: str, a: Any, b: Any) -> int:
@@ -201,7 +216,7 @@ def neg(a: Any) -> Any:
         return -a
     info = getattr(t, "__axiom_foreign__", None)
     if info is not None and "neg" in info.ops:
-        return to_axiom(info.ops["neg"](a))
+        return to_axiom(call_op(info, "neg", a))
     raise AxiomError("TypeError", f"unsupported operand type for unary -: {typeof(a)}")
 
 
@@ -232,7 +247,7 @@ def compare(op: str, a: Any, b: Any) -> bool:
             return bool(_ORDER_OPS[op](a, b))
         except RecursionError:
             raise AxiomError("ValueError", "data nested too deeply to compare") from None
-    r = _foreign_op(op, a, b)
+    r = _foreign_order(op, a, b)
     if r is not NotImplemented:
         return bool(r)
     raise AxiomError("TypeError", f"cannot compare {typeof(a)} and {typeof(b)} with {op}")
@@ -302,7 +317,7 @@ def index(obj: Any, i: Any) -> Any:
             raise _bounds(i, obj) from None
     info = getattr(t, "__axiom_foreign__", None)
     if info is not None and "index" in info.ops:
-        return to_axiom(info.ops["index"](obj, i))
+        return to_axiom(call_op(info, "index", obj, i))
     raise AxiomError("TypeError", f"cannot index {typeof(obj)}")
 
 
@@ -325,7 +340,7 @@ def set_index(obj: Any, i: Any, v: Any) -> None:
         raise AxiomError("UnsupportedOperation", "str is immutable: build a new one instead")
     info = getattr(t, "__axiom_foreign__", None)
     if info is not None and "setindex" in info.ops:
-        info.ops["setindex"](obj, i, v)
+        call_op(info, "setindex", obj, i, v)
         return
     raise AxiomError("TypeError", f"cannot assign to an index of {typeof(obj)}")
 
@@ -463,7 +478,7 @@ def iterate(v: Any) -> Iterator[Any]:
     info = getattr(t, "__axiom_foreign__", None)
     if info is not None:
         if "iter" in info.ops:
-            return iter(map(to_axiom, info.ops["iter"](v)))
+            return iter(map(to_axiom, call_op(info, "iter", v)))
         raise AxiomError("TypeError", f"cannot iterate over {info.name}")
     if isinstance(v, Iterator):
         return v

@@ -94,7 +94,8 @@ def len_(x: object) -> int:
         return len(x)
     info = getattr(t, "__axiom_foreign__", None)
     if info is not None and "len" in info.ops:
-        return int(info.ops["len"](x))
+        from axiom_sdk._module import call_op
+        return int(call_op(info, "len", x))
     raise AxiomError("TypeError", f"len: {typeof(x)} has no length")
 
 

@@ -283,22 +283,7 @@ class Export(Function):
                 check(cap, resource)
 
     def _translate(self, e: BaseException) -> AxiomError:
-        for cls, kind in _TRANSLATE:
-            if isinstance(e, cls):
-                if isinstance(e, OSError):
-                    return AxiomError(kind, f"{self.qualname}: {_describe_os_error(e)}")
-                msg = str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
-                return AxiomError(kind, f"{self.qualname}: {msg}")
-        module = self.qualname.split(".")[0]
-        for cls, kind in _MODULE_TRANSLATIONS.get(module, ()):
-            if isinstance(e, cls):
-                return AxiomError(kind, f"{self.qualname}: {_first_paragraph(str(e))}")
-        if isinstance(e, (KeyboardInterrupt, SystemExit)):
-            raise e
-        err = AxiomError("Error", f"internal error in {self.qualname}: {type(e).__name__}: {e} "
-                                  "(this is a bug in the module; please report it)")
-        err.__cause__ = e
-        return err
+        return translate(e, self.qualname, self.qualname.split(".")[0])
 
     # -- describing ---------------------------------------------------------------
     def signature(self) -> str:
@@ -313,6 +298,37 @@ class Export(Function):
     def summary(self) -> str:
         """The docstring's first paragraph on one line."""
         return " ".join(self.doc.strip().split("\n\n")[0].split())
+
+
+def translate(e: BaseException, where: str, module: str) -> AxiomError:
+    """The Axiom error for a Python exception escaping module code, its message
+    prefixed with `where` (e.g. "mth.sqrt"). The one place library exceptions are
+    translated: exports, methods and foreign operators all come through here."""
+    for cls, kind in _TRANSLATE:
+        if isinstance(e, cls):
+            if isinstance(e, OSError):
+                return AxiomError(kind, f"{where}: {_describe_os_error(e)}")
+            msg = str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
+            return AxiomError(kind, f"{where}: {msg}")
+    for cls, kind in _MODULE_TRANSLATIONS.get(module, ()):
+        if isinstance(e, cls):
+            return AxiomError(kind, f"{where}: {_first_paragraph(str(e))}")
+    if isinstance(e, (KeyboardInterrupt, SystemExit)):
+        raise e
+    err = AxiomError("Error", f"internal error in {where}: {type(e).__name__}: {e} "
+                              "(this is a bug in the module; please report it)")
+    err.__cause__ = e
+    return err
+
+
+def call_op(info: ForeignInfo, op: str, *args: Any) -> Any:
+    """Call a foreign type's operator `op` with Python exceptions translated."""
+    try:
+        return info.ops[op](*args)
+    except AxiomError:
+        raise
+    except BaseException as e:
+        raise translate(e, f"{info.name} {op}", info.module) from e
 
 
 _NO_SELF: Final = object()
@@ -388,10 +404,15 @@ def _first_paragraph(text: str) -> str:
 
 
 def _hint_name(hint: Any) -> str:
+    """A return hint as `axiom mod info` shows it (`str | None` is "str or nil")."""
     try:
-        return converter_for(hint)[1]
+        name = converter_for(hint)[1]
     except TypeError:
         return getattr(hint, "__name__", str(hint))
+    args = getattr(hint, "__args__", ())
+    if type(None) in args and name not in ("nil", "any"):
+        name += " or nil"
+    return name
 
 
 def _parse_needs(needs: Iterable[str], qualname: str, params: set[str]) -> list[tuple[str, str | None]]:

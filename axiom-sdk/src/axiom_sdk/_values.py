@@ -432,6 +432,13 @@ def equal(a: Any, b: Any) -> bool:
     """
     if a is b and type(a) is not float:
         return True
+    for x, y, reflected in ((a, b, False), (b, a, True)):
+        info = getattr(type(x), "__axiom_foreign__", None)
+        if info is not None and "==" in info.ops:
+            from ._module import call_op
+            r = call_op(info, "==", x, y, reflected)
+            if r is not NotImplemented:
+                return bool(r)
     try:
         return bool(a == b)
     except RecursionError:

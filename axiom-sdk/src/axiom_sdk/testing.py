@@ -27,6 +27,14 @@ def call(module: Module, name: str, *args: Any, **kwargs: Any) -> Any:
     return module.get_symbol(name)(*args, **kwargs)
 
 
+def call_method(value: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+    """Call method `name` of a foreign value the way a script does (`resp.json()`)."""
+    info = getattr(type(value), "__axiom_foreign__", None)
+    if info is None or name not in info.methods:
+        raise AssertionError(f"{type(value).__name__} has no declared method {name!r}")
+    return info.methods[name](value, *args, **kwargs)
+
+
 def raises(module: Module, name: str, *args: Any, **kwargs: Any) -> AxiomError:
     """Call export `name` and return the AxiomError it raises (AssertionError if none)."""
     try:
