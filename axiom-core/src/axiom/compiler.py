@@ -94,7 +94,7 @@ class FnCompiler:
         self._pos_cache = (start, end, p)
         return p
 
-    def emit(self, op: Op, arg: int, node: Any, effect: int | None = None) -> int:
+    def emit(self, op: int, arg: int, node: Any, effect: int | None = None) -> int:
         self.code.ops.append((op, arg))
         self.code.lines.append(self.pos(node))
         self.depth += _EFFECT[op] if effect is None else effect
@@ -597,7 +597,7 @@ class FnCompiler:
             c.expr(fn.body, tail=True)
         c.emit(Op.RETURN, 0, fn.body)
         code.captures = tuple(
-            (True, var.slot) if var.func is self.scope else (False, self.scope.free_index[var])
+            (True, var.slot or 0) if var.func is self.scope else (False, self.scope.free_index[var])
             for var in scope.freevars)
         code.free_names = tuple(var.name for var in scope.freevars)
         self.emit(Op.MAKE_CLOSURE, self.const(c.finish()), node)

@@ -249,7 +249,7 @@ _CLOSERS: Final = {"RPAREN": "(", "RBRACKET": "[", "RBRACE": "{"}
 def raw_tokens(source: str) -> list[Any]:
     lexer = _get_lexer()
     lexer.input(source)
-    toks = []
+    toks: list[Any] = []
     while True:
         t = lexer.token()
         if t is None:

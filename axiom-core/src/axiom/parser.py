@@ -427,7 +427,8 @@ def p_arglist(p: Any) -> None:
                | args
                | args COMMA"""
     items = p[1] or []
-    args, kwargs = [], []
+    args: list[A.Node] = []
+    kwargs: list[tuple[str, A.Node]] = []
     for name, value in items:
         if name is None:
             if kwargs:
@@ -690,7 +691,7 @@ def split_interpolation(raw: str, offset: int) -> list[Any]:
             spec = raw[colon + 1:close] if colon is not None else None
             if not text.strip():
                 raise ParseError("empty expression in interpolation string", offset + i, offset + close + 1)
-            if spec is not None and ("{" in spec or "}" in spec):
+            if spec is not None and colon is not None and ("{" in spec or "}" in spec):
                 raise ParseError("a format spec cannot contain '{' or '}'", offset + colon + 1, offset + close)
             expr_text = text.replace('\\"', '"').replace("\\'", "'")
             parts.append((expr_text, offset + i + 1, spec))

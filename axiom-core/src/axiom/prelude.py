@@ -91,7 +91,7 @@ def len_(x: object) -> int:
     """The number of items (chars of a str, items of a list, keys of a dict, ...)."""
     t = type(x)
     if t is str or t is dict or t is Set or t is Range or isinstance(x, list):
-        return len(x)
+        return len(x)  # type: ignore[arg-type]
     info = getattr(t, "__axiom_foreign__", None)
     if info is not None and "len" in info.ops:
         from axiom_sdk._module import call_op

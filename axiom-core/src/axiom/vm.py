@@ -403,8 +403,9 @@ class VM:
                             stack.pop()
                         elif op == METHOD_CALL:
                             frame.ip = ip
-                            new = self._method_call(stack, consts[arg], frame)
-                            if new is not None:
+                            called = self._method_call(stack, consts[arg], frame)
+                            if called is not None:
+                                new = called
                                 frames.append(new)
                                 frame = new
                                 code = new.code
@@ -459,7 +460,7 @@ class VM:
                         frame.ip = ip
                         r = self._slow(op, arg, frame, stack, slots, consts)
                         if r is not None:  # the frame changed (an import ran, a HALT)
-                            if r is _HALT:
+                            if r is _HALTED:
                                 v = stack.pop() if stack else None
                                 frames.pop()
                                 return v
@@ -580,7 +581,7 @@ class VM:
     def _slow(self, op: int, arg: int, frame: Frame, stack: list[Any], slots: list[Any],
               consts: list[Any]) -> Any:
         """Instructions outside the hot set. Returns None to continue in the same frame
-        (with `frame.ip` possibly changed), _HALT at the end of a program, or True when
+        (with `frame.ip` possibly changed), _HALTED at the end of a program, or True when
         the current frame changed."""
         if op == _POP_TRY:
             frame.handlers.pop()  # type: ignore[union-attr]
@@ -698,7 +699,7 @@ class VM:
             if frame.globals.pop(name, UNSET) is UNSET:
                 raise _undefined(name)
         elif op == _HALT:
-            return _HALT
+            return _HALTED
         elif op == _NOP:
             pass
         else:
@@ -724,7 +725,7 @@ class VM:
         return True
 
 
-_HALT: Final = object()
+_HALTED: Final = object()  # what _slow returns when a program ends
 
 # Opcodes of the slow path as module globals (an attribute lookup on Op per test would
 # cost more than the comparison).

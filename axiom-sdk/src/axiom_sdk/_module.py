@@ -543,7 +543,7 @@ class Module:
         """(signature or `NAME = value`, first doc line) for `axiom mod info`."""
         from ._values import display
         sym = self._symbols[name]
-        if type(sym) is Constant:
+        if isinstance(sym, Constant):
             return f"{name} = {display(sym.value)}", sym.doc
         return sym.signature(), sym.summary
 

@@ -74,7 +74,9 @@ def describe(mod: Any, entry: dict[str, str]) -> str:
     summary = getattr(mod, "summary", "") or entry.get("summary", "")
     if summary:
         lines.append(f"Summary: {summary}")
-    exports, consts, types = [], [], []
+    exports: list[tuple[str, str]] = []
+    consts: list[tuple[str, str]] = []
+    types: list[str] = []
     for sym in mod.list_exports():
         if isinstance(mod, Module):
             sig, doc = mod.describe(sym)
