@@ -135,3 +135,28 @@ def test_new_module_scaffolds_a_project(tmp_path, name):
     again = run_axiom(["new", "module", name], home=tmp_path, cwd=tmp_path)
     assert again.returncode == 1 and "not empty" in again.stderr
     assert run_axiom(["new", "module", "Bad-Name"], home=tmp_path, cwd=tmp_path).returncode == 2
+
+
+def test_sandbox_flags_grant_what_they_name(tmp_path):
+    (tmp_path / "ok").mkdir()
+    inside = tmp_path / "ok" / "in.txt"
+    inside.write_text("in")
+    script = tmp_path / "s.ax"
+    script.write_text("import example_reader\nout example_reader.read(ARGS[0])\n")
+    from support.dists import make_dist
+    site = tmp_path / "site"
+    make_dist(site, "axiom-example-reader", "1.0", "example_reader", "axiom_example_reader",
+              'from axiom_sdk import Module\nmodule = Module("example_reader")\n'
+              '@module.export(needs=["fs.read:path"])\ndef read(path: str) -> str:\n'
+              '    """Read."""\n    return open(path).read()\n')
+    ok = run_axiom(["run", "--sandbox", f"--allow-read={tmp_path / 'ok'}", str(script), str(inside)],
+                   site=site, home=tmp_path / "h")
+    assert (ok.returncode, ok.stdout, ok.stderr) == (0, "in\n", "")
+    denied = run_axiom(["run", "--sandbox", f"--allow-read={tmp_path / 'ok'}", str(script), str(script)],
+                       site=site, home=tmp_path / "h")
+    assert denied.returncode == 1
+    assert denied.stderr.startswith(f"Error: PermissionDenied: fs.read denied for {script} "
+                                    f"(grant it with --allow-read={script})")
+    everywhere = run_axiom(["run", "--sandbox", "--allow-read", str(script), str(script)],
+                           site=site, home=tmp_path / "h")
+    assert everywhere.returncode == 0

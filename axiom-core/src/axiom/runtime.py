@@ -98,7 +98,9 @@ class Grants:
             return
         if spec == "all":
             spec = ALL_CAPABILITIES
-        items = spec.items() if isinstance(spec, dict) else ((s, None) for s in spec)
+        # {cap: scopes}, ["cap", "cap:scope"] or [(cap, scope or None)] (what the CLI builds)
+        items = spec.items() if isinstance(spec, dict) else (
+            (s, None) if isinstance(s, str) else (s[0], s[1]) for s in spec)
         for cap, scope in items:
             if scope is None and ":" in cap:
                 cap, _, scope = cap.partition(":")
