@@ -195,8 +195,6 @@ def test_sandbox_without_net_is_denied(server, tmp_path):
                         "PermissionDenied\n")
 
 
-@pytest.mark.xfail(reason="axiom-core: `--sandbox --allow-net[=HOST]` crashes in Grants "
-                          "(unknown capability ('net', ...)); see the web module's report")
 @pytest.mark.parametrize("flag", ["--allow-net", "--allow-net=127.0.0.1"])
 def test_sandbox_with_net_granted(server, tmp_path, flag):
     p = _run(tmp_path, 'import web\nout web.http_get(ARGS[0]).status\n', "--sandbox", flag,
