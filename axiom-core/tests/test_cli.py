@@ -160,3 +160,13 @@ def test_sandbox_flags_grant_what_they_name(tmp_path):
     everywhere = run_axiom(["run", "--sandbox", "--allow-read", str(script), str(script)],
                            site=site, home=tmp_path / "h")
     assert everywhere.returncode == 0
+
+
+def test_repl_reads_lines_keeps_state_and_survives_errors(tmp_path):
+    session = 'let x = 2\nx * 21\nfn f(a) {\n  a + 1\n}\nf(x)\n1 / 0\nout "after"\n'
+    p = run_axiom(["repl"], home=tmp_path, input=session)
+    assert p.returncode == 0
+    assert p.stdout == "42\n3\nafter\n"
+    assert p.stderr.startswith("Error: DivisionByZero: division by zero\n  --> <repl 5>:1:1")
+    plain = run_axiom([], home=tmp_path, input="1 + 1\n")
+    assert plain.stdout == "2\n"
