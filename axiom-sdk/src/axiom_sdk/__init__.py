@@ -22,6 +22,7 @@ from ._module import (
     Module,
     capability_check,
     require,
+    spawn_thread,
     time_left,
 )
 from ._values import (
@@ -55,6 +56,6 @@ __all__ = [
     "API_VERSION", "CAPABILITIES", "INT_MAX", "INT_MIN", "KINDS",
     "AxiomError", "AxiomModule", "BoundMethod", "BoundedList", "Class", "Constant", "Export",
     "ForeignInfo", "Function", "Instance", "Iterator", "Module", "Range", "Set",
-    "capability_check", "check_int", "time_left", "display", "equal", "error", "require", "to_axiom",
+    "capability_check", "check_int", "spawn_thread", "time_left", "display", "equal", "error", "require", "to_axiom",
     "to_float", "to_int", "truthy", "typeof",
 ]

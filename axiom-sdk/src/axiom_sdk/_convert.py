@@ -153,7 +153,10 @@ def _set(v: Any) -> Any:
 
 
 def _callable(v: Any) -> Any:
-    if isinstance(v, (Function, Class)):
+    """Script functions and classes; plain Python callables too (module tests, values
+    other modules hand over), but never a foreign value that merely has __call__."""
+    if isinstance(v, (Function, Class)) or (
+            callable(v) and getattr(type(v), "__axiom_foreign__", None) is None):
         return v
     raise ArgTypeError("function")
 

@@ -56,6 +56,18 @@ def time_left() -> float | None:
     return max(0.0, deadline - time.monotonic())
 
 
+def spawn_thread(target: Callable[..., Any], *args: Any, name: str = "axiom-module",
+                 daemon: bool = True) -> Any:
+    """Start a thread for module work that runs in a copy of the caller's context, so
+    exports it calls keep the script's capability checks and time limit (a plain
+    threading.Thread starts with an empty context: no checks at all)."""
+    import threading
+    ctx = contextvars.copy_context()
+    thread = threading.Thread(target=ctx.run, args=(target, *args), name=name, daemon=daemon)
+    thread.start()
+    return thread
+
+
 def require(capability: str, resource: Any = None) -> None:
     """Check a capability from inside an export (for resources not named by an argument,
     e.g. a git remote's URL or the target of a redirect)."""
@@ -304,15 +316,15 @@ def translate(e: BaseException, where: str, module: str) -> AxiomError:
     """The Axiom error for a Python exception escaping module code, its message
     prefixed with `where` (e.g. "mth.sqrt"). The one place library exceptions are
     translated: exports, methods and foreign operators all come through here."""
+    for cls, kind in _MODULE_TRANSLATIONS.get(module, ()):  # the module's own word first
+        if isinstance(e, cls):
+            return AxiomError(kind, f"{where}: {_first_paragraph(str(e))}")
     for cls, kind in _TRANSLATE:
         if isinstance(e, cls):
             if isinstance(e, OSError):
                 return AxiomError(kind, f"{where}: {_describe_os_error(e)}")
             msg = str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
             return AxiomError(kind, f"{where}: {msg}")
-    for cls, kind in _MODULE_TRANSLATIONS.get(module, ()):
-        if isinstance(e, cls):
-            return AxiomError(kind, f"{where}: {_first_paragraph(str(e))}")
     if isinstance(e, (KeyboardInterrupt, SystemExit)):
         raise e
     err = AxiomError("Error", f"internal error in {where}: {type(e).__name__}: {e} "

@@ -24,7 +24,7 @@ import threading
 from collections import deque
 from typing import Any
 
-from axiom_sdk import AxiomError, Function, Module, time_left
+from axiom_sdk import AxiomError, Function, Module, spawn_thread, time_left
 
 module = Module("con", summary="Concurrency: tasks, channels, locks and parallel map",
                 title="Concurrency")
@@ -45,7 +45,7 @@ class Task:
         self.error: AxiomError | None = None
         self.joined = False
         self.finished = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True, name="axiom-task")
+        self.thread: threading.Thread | None = None
 
     def _run(self) -> None:
         try:
@@ -81,7 +81,7 @@ def spawn_task(fn: Function, *args: Any) -> Task:
     task = Task(fn, args)
     with _tasks_lock:
         _tasks.append(task)
-    task.thread.start()
+    task.thread = spawn_thread(task._run, name="axiom-task")
     return task
 
 
