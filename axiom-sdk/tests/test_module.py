@@ -216,3 +216,21 @@ class Box:
 def test_foreign_equality_uses_the_declared_operator():
     from axiom_sdk import equal
     assert equal(Box(1), Box(1)) and not equal(Box(1), Box(2)) and not equal(Box(1), 1)
+
+
+streams = Module("streams")
+
+
+@streams.export
+def lines_of(path: str) -> object:
+    """Lines of a file, streamed."""
+    with open(path) as f:
+        yield from f
+
+
+def test_errors_while_a_stream_produces_items_are_translated():
+    it = call(streams, "lines_of", "/definitely/missing")
+    with pytest.raises(AxiomError) as e:
+        next(it)
+    assert (e.value.kind, e.value.message) == (
+        "IOError", "streams.lines_of: /definitely/missing: no such file or directory")

@@ -413,13 +413,45 @@ def p_opt_expr(p: Any) -> None:
     p[0] = p[1]
 
 
+def p_attr_name(p: Any) -> None:
+    """attr_name : IDENT
+                 | LET
+                 | FN
+                 | IF
+                 | THEN
+                 | ELSE
+                 | WHILE
+                 | FOR
+                 | IN
+                 | BREAK
+                 | CONTINUE
+                 | RETURN
+                 | IMPORT
+                 | FROM
+                 | AS
+                 | CLASS
+                 | TRUE
+                 | FALSE
+                 | NIL
+                 | AND
+                 | OR
+                 | TRY
+                 | CATCH
+                 | THROW
+                 | OUT
+                 | ERR
+                 | FREE"""
+    p[0] = (p[1], _e(p, 1))  # after `.` a keyword is just a name: `disk.free`, `d.in`
+
+
 def p_postfix_attr(p: Any) -> None:
-    "postfix : postfix DOT IDENT"
+    "postfix : postfix DOT attr_name"
     obj = p[1]
+    name, end = p[3]
     if isinstance(obj, A.Name) and obj.name == "super":
-        p[0] = A.SuperAttr(obj.start, _e(p, 3), p[3])
+        p[0] = A.SuperAttr(obj.start, end, name)
     else:
-        p[0] = A.Attr(obj.start, _e(p, 3), obj, p[3])
+        p[0] = A.Attr(obj.start, end, obj, name)
 
 
 def p_arglist(p: Any) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextvars
 
 from ._convert import ArgTypeError, check_int, converter_for, to_axiom
-from ._values import ForeignInfo, Function, typeof
+from ._values import ForeignInfo, Function, Iterator, typeof
 from .errors import AxiomError
 
 TYPE_CHECKING = False
@@ -217,7 +217,10 @@ class Export(Function):
             return result
         if type(result) is int:
             return check_int(result)
-        return to_axiom(result)
+        result = to_axiom(result)
+        if type(result) is Iterator and not result.where:
+            result.where = self.qualname
+        return result
 
     def _bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any]:
         """Check and convert arguments against the parameters; keyword-only ones stay in

@@ -215,20 +215,31 @@ class BoundedList(list):  # type: ignore[type-arg]
 
 
 class Iterator:
-    """A stream of values from a module (a generator), converted item by item."""
+    """A stream of values from a module (a generator), converted item by item. A
+    Python exception raised while it produces an item is translated like an export's
+    (`where` names the export that made the stream)."""
 
-    __slots__ = ("it", "convert")
+    __slots__ = ("it", "convert", "where")
     axiom_type: ClassVar[str] = "iterator"
 
-    def __init__(self, it: _PyIterator[Any], convert: Callable[[Any], Any] | None = None) -> None:
+    def __init__(self, it: _PyIterator[Any], convert: Callable[[Any], Any] | None = None,
+                 where: str = "") -> None:
         self.it = it
         self.convert = convert
+        self.where = where
 
     def __iter__(self) -> Iterator:
         return self
 
     def __next__(self) -> Any:
-        v = next(self.it)
+        try:
+            v = next(self.it)
+        except (StopIteration, AxiomError):
+            raise
+        except BaseException as e:
+            from ._module import translate
+            where = self.where or "a module's stream"
+            raise translate(e, where, where.split(".")[0]) from e
         return self.convert(v) if self.convert is not None else v
 
 
