@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 import axiom
-from axiom_sdk import AxiomError
 
 EXPORTS = ["file_read", "file_read_bytes", "file_write", "file_append", "file_lines",
            "buffer_new", "buffer_write", "buffer_read", "buffer_clear", "pipe_run",
@@ -101,35 +100,6 @@ def test_a_pipe_left_open_is_ended_with_the_run(tmp_path):
     assert (p.returncode, p.stdout, p.stderr) == (0, "x\n", "")
 
 
-def sandboxed(tmp_path: Path, script: Path, *flags: str) -> tuple[int, str, str, bool]:
-    """Run `axiom run --sandbox FLAGS script`: (exit status, stdout, stderr, through the CLI).
-
-    axiom-core's CLI passes its --allow-* grants as (capability, scope) pairs, which
-    runtime.Grants rejects with a Python traceback ("unknown capability ('fs.read', ...)").
-    Until that is fixed the same grants are given to an in-process Runtime as a dict and
-    the test is marked xfail, so it turns into a full CLI test by itself once it is."""
-    p = cli(tmp_path, "run", "--sandbox", *flags, str(script))
-    if "unknown capability (" not in p.stderr:
-        return p.returncode, p.stdout, p.stderr, True
-    grants: dict[str, list[str] | None] = {}
-    for flag in flags:
-        name, _, value = flag.partition("=")
-        cap = {"--allow-read": "fs.read", "--allow-write": "fs.write", "--allow-env": "env",
-               "--allow-run": "proc", "--allow-sys": "sys"}[name]
-        grants[cap] = value.split(",") if value else None
-    out, err = io.StringIO(), io.StringIO()
-    rt = axiom.Runtime(grants=grants, stdout=out, stderr=err)
-    status = 0
-    try:
-        rt.run_file(script)
-    except AxiomError as e:
-        err.write(f"Error: {e}\n")
-        status = 1
-    finally:
-        rt.close()
-    return status, out.getvalue(), err.getvalue(), False
-
-
 def test_sandbox_grants_only_what_is_asked(tmp_path):
     inside = tmp_path / "inside"
     inside.mkdir()
@@ -150,19 +120,16 @@ try {{ ioo.pipe_run(["echo", "hi"]) }} catch e {{ out e.kind }}
 try {{ ioo.pipe_open(["cat"]) }} catch e {{ out e.kind }}
 ioo.file_read("{outside}")
 ''')
-    status, stdout, stderr, via_cli = sandboxed(tmp_path, script, f"--allow-read={inside}")
-    assert stdout.splitlines() == [
+    p = cli(tmp_path, "run", "--sandbox", f"--allow-read={inside}", str(script))
+    assert p.stdout.splitlines() == [
         "readable", "readable",
         f"PermissionDenied: fs.read denied for {outside} (grant it with --allow-read={outside})",
         "PermissionDenied", "PermissionDenied", "PermissionDenied", "PermissionDenied",
         "PermissionDenied", "PermissionDenied"]
-    assert status == 1
-    assert stderr.startswith("Error: PermissionDenied: fs.read denied for")
-    assert "Traceback" not in stderr
+    assert p.returncode == 1
+    assert p.stderr.startswith(f"Error: PermissionDenied: fs.read denied for {outside}")
+    assert "Traceback" not in p.stderr
     assert not (inside / "new.txt").exists() and (inside / "ok.txt").read_text() == "readable"
-    if not via_cli:  # the in-process run above passed the same assertions
-        pytest.xfail("axiom-core: `axiom run --allow-read=DIR` fails in runtime.Grants "
-                     "(the CLI's (capability, scope) pairs are not understood)")
 
 
 def test_embedded_runtime_grants_nothing_by_default(tmp_path):
@@ -181,13 +148,38 @@ def test_mod_info_lists_every_function(tmp_path):
         assert f"  {name}(" in p.stdout, name
 
 
+def test_sandbox_with_a_write_grant(tmp_path):
+    box = tmp_path / "box"
+    box.mkdir()
+    script = tmp_path / "w.ax"
+    script.write_text(f'''import ioo
+ioo.file_write("{box}/a.txt", "one")
+ioo.file_append("{box}/a.txt", "+two")
+out ioo.file_read("{box}/a.txt")
+try {{ ioo.file_write("{tmp_path}/escaped.txt", "x") }} catch e {{ out e }}
+''')
+    p = cli(tmp_path, "run", "--sandbox", f"--allow-read={box}", f"--allow-write={box}", str(script))
+    assert (p.returncode, p.stderr) == (0, "")
+    assert p.stdout.splitlines() == [
+        "one+two", f"PermissionDenied: fs.write denied for {tmp_path}/escaped.txt "
+                   f"(grant it with --allow-write={tmp_path}/escaped.txt)"]
+    assert not (tmp_path / "escaped.txt").exists()
+
+
 @pytest.mark.parametrize("name", ["ioo.ax"])
-def test_the_example_runs_clean(name):
+def test_the_example_runs_clean(name, tmp_path):
     examples = Path(__file__).resolve().parents[2] / "examples"
     before = set(os.listdir(examples))
-    env = dict(os.environ, NO_COLOR="1")
+    env = dict(os.environ, AXIOM_HOME=str(tmp_path), NO_COLOR="1")
     p = subprocess.run([sys.executable, "-m", "axiom.cli", "run", "--no-cache", name], cwd=examples,
                        capture_output=True, text=True, env=env, timeout=120)
     assert (p.returncode, p.stderr) == (0, "")
     assert p.stdout == (examples / name).with_suffix(".out").read_text()
     assert set(os.listdir(examples)) <= before | {"__axcache__"}
+
+
+def test_pipe_run_gives_up_when_the_run_time_limit_ends(tmp_path):
+    (tmp_path / "slow.ax").write_text('import ioo\nout ioo.pipe_run(["sleep", "30"])\n')
+    p = cli(tmp_path, "run", "--timeout", "1", "slow.ax")
+    assert p.returncode == 1
+    assert p.stderr.startswith("Error: LimitExceeded: ioo.pipe_run: sleep: the run's time limit ended")

@@ -1,0 +1,107 @@
+"""env end to end: Axiom scripts through the runtime and the `axiom` CLI."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import axiom
+
+EXPORTS = ["env_var", "env_set", "env_unset", "env_load_dotenv", "env_all"]
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.fixture(autouse=True)
+def clean_environment():
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+def run_src(src: str, grants: object = "all") -> str:
+    out = io.StringIO()
+    rt = axiom.Runtime(grants=grants, stdout=out)
+    try:
+        rt.eval(src)
+    finally:
+        rt.close()
+    return out.getvalue()
+
+
+def test_variables_and_a_dotenv_file_in_a_script(tmp_path):
+    (tmp_path / "app.env").write_text(
+        '# app settings\nexport AXE_HOST=example.org\nAXE_URL="https://${AXE_HOST}/"\n'
+        "AXE_KEEP=from-file\nAXE_QUOTED='a # b'\n")
+    os.environ["AXE_KEEP"] = "preset"
+    for k in ("AXE_HOST", "AXE_URL", "AXE_QUOTED", "AXE_NEW"):
+        os.environ.pop(k, None)
+    src = f'''
+import env
+out env.env_var("AXE_NEW")
+env.env_set("AXE_NEW", "1")
+out env.env_var("AXE_NEW", "dflt")
+out env.env_load_dotenv("{tmp_path}/app.env")
+out [env.env_var("AXE_HOST"), env.env_var("AXE_URL"), env.env_var("AXE_KEEP"), env.env_var("AXE_QUOTED")]
+out env.env_load_dotenv("{tmp_path}/app.env", override=true)
+out env.env_var("AXE_KEEP")
+out env.env_all().has("AXE_URL")
+env.env_unset("AXE_NEW")
+out env.env_var("AXE_NEW", "gone")
+try {{ env.env_load_dotenv("{tmp_path}/missing.env") }} catch e {{ out e.message.replace("{tmp_path}", "T") }}
+try {{ env.env_set("A", 1) }} catch e {{ out e.kind }}
+'''
+    assert run_src(src).splitlines() == [
+        "nil", "1", "4", '["example.org", "https://example.org/", "preset", "a # b"]', "4",
+        "from-file", "true", "gone",
+        "env.env_load_dotenv: T/missing.env: no such file or directory", "TypeError"]
+
+
+def test_the_variables_reach_programs_the_script_starts():
+    src = '''
+import env, ioo
+env.env_set("AXE_CHILD", "seen by the child")
+out ioo.pipe_run(["sh", "-c", "echo $AXE_CHILD"]).stdout
+'''
+    assert run_src(src) == "seen by the child\n\n"
+
+
+def test_env_needs_its_grant(tmp_path):
+    (tmp_path / ".env").write_text("AXE_G=1\n")
+    src = f'''
+import env
+for what in [|| env.env_var("HOME"), || env.env_set("A", "b"), || env.env_unset("A"),
+             || env.env_all(), || env.env_load_dotenv("{tmp_path}/.env")] {{
+    try {{ what() }} catch e {{ out e.kind }}
+}}
+'''
+    assert run_src(src, grants=["fs.read"]).splitlines() == ["PermissionDenied"] * 5
+    # env alone is not enough to read a file
+    out = run_src(f'import env\ntry {{ env.env_load_dotenv("{tmp_path}/.env") }} catch e {{ out e }}\n',
+                  grants=["env"])
+    assert out.startswith("PermissionDenied: fs.read denied for")
+    assert "AXE_G" not in os.environ
+
+
+def test_mod_info_lists_every_function(tmp_path):
+    env = dict(os.environ, AXIOM_HOME=str(tmp_path), NO_COLOR="1")
+    p = subprocess.run([sys.executable, "-m", "axiom.cli", "mod", "info", "env"], capture_output=True,
+                       text=True, env=env, timeout=120)
+    assert p.returncode == 0, p.stderr
+    for name in EXPORTS:
+        assert f"  {name}(" in p.stdout, name
+
+
+def test_the_example_runs_clean(tmp_path):
+    before = set(os.listdir(EXAMPLES))
+    env = dict(os.environ, AXIOM_HOME=str(tmp_path), NO_COLOR="1")
+    p = subprocess.run([sys.executable, "-m", "axiom.cli", "run", "--no-cache", "env.ax"], cwd=EXAMPLES,
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert (p.returncode, p.stderr) == (0, "")
+    assert p.stdout == (EXAMPLES / "env.out").read_text()
+    assert set(os.listdir(EXAMPLES)) <= before | {"__axcache__"}
