@@ -170,3 +170,18 @@ def test_repl_reads_lines_keeps_state_and_survives_errors(tmp_path):
     assert p.stderr.startswith("Error: DivisionByZero: division by zero\n  --> <repl 5>:1:1")
     plain = run_axiom([], home=tmp_path, input="1 + 1\n")
     assert plain.stdout == "2\n"
+
+
+def test_a_closed_output_pipe_ends_the_run_quietly(tmp_path):
+    import os
+    import subprocess
+    import sys
+    script = tmp_path / "many.ax"
+    script.write_text("for i in 0..1000000 { out i }\n")
+    env = dict(os.environ, AXIOM_HOME=str(tmp_path))
+    p = subprocess.Popen([sys.executable, "-m", "axiom.cli", "run", str(script)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=env)
+    assert p.stdout.read(4) == b"0\n1\n"
+    p.stdout.close()
+    assert p.wait(timeout=60) == 141
+    assert p.stderr.read() == b""

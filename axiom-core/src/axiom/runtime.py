@@ -49,6 +49,11 @@ def memory_check(nbytes: int) -> None:
                                           f"memory limit of {limit} bytes (--max-memory)")
 
 
+class OutputClosed(BaseException):
+    """The reader of the script's output went away (a closed pipe). A BaseException so
+    that it passes through the VM's error handling and ends the run quietly."""
+
+
 class ScriptModule:
     """A script's namespace: the main program or an imported NAME.ax file. It exports
     its top-level names that do not start with `_`."""
@@ -403,7 +408,10 @@ class Runtime:
 
     def write(self, text: str, stream: int) -> None:
         out = (self.stderr or sys.stderr) if stream else (self.stdout or sys.stdout)
-        out.write(text + "\n")
+        try:
+            out.write(text + "\n")
+        except BrokenPipeError:
+            raise OutputClosed() from None
 
     def locate(self, e: AxiomError, frames: list[Any]) -> None:
         from . import errors

@@ -138,7 +138,7 @@ def main(argv: list[str]) -> int:
 
     from .. import conf
     from ..errors import render
-    from ..runtime import ALL_CAPABILITIES, Runtime
+    from ..runtime import ALL_CAPABILITIES, OutputClosed, Runtime
 
     if not os.path.exists(file):
         sys.stderr.write(f"axiom: cannot open {file}: no such file\n")
@@ -160,28 +160,33 @@ def main(argv: list[str]) -> int:
     rt = Runtime(grants=grants, limits=opts["limits"], settings=settings, args=args)
     code = 0
     error = None
+    report = ""  # written after the stop hooks, which may restore the terminal first
     try:
         rt.run_file(file)
     except AxiomError as e:
         error = e
-        rt.flush()
         if debug and e.__cause__ is not None:
             import traceback
             traceback.print_exception(e.__cause__)
-        sys.stderr.write(render(e))
+        report = render(e)
         code = 2 if e.kind == "SyntaxError" else 1
+    except OutputClosed:
+        # stdout's reader went away (`axiom run f.ax | head`): stop quietly, as a
+        # Unix filter does, and keep Python from complaining at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        rt.close(None)
+        return 141
     except KeyboardInterrupt:
-        rt.flush()
-        sys.stderr.write("axiom: interrupted\n")
+        report = "axiom: interrupted\n"
         code = 130
     except Exception as e:  # a bug in Axiom itself
-        rt.flush()
         if debug:
             raise
-        sys.stderr.write(f"axiom: internal error: {type(e).__name__}: {e}\n"
-                         "This is a bug in Axiom. Please report it with the script that "
-                         "caused it; run with --debug (or AXIOM_DEBUG=1) for details.\n")
+        report = (f"axiom: internal error: {type(e).__name__}: {e}\n"
+                  "This is a bug in Axiom. Please report it with the script that "
+                  "caused it; run with --debug (or AXIOM_DEBUG=1) for details.\n")
         code = 1
-    finally:
-        status = rt.close(error)
+    status = rt.close(error)
+    if report:
+        sys.stderr.write(report)
     return code or status
