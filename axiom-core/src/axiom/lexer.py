@@ -97,7 +97,7 @@ def t_FLOAT(t: Any) -> Any:
 
 
 def t_INT(t: Any) -> Any:
-    r"0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+|[0-9][0-9_]*"
+    r"0[xX]_*[0-9a-fA-F][0-9a-fA-F_]*|0[bB]_*[01][01_]*|0[oO]_*[0-7][0-7_]*|[0-9][0-9_]*"
     text = t.value.replace("_", "")
     base = {"x": 16, "b": 2, "o": 8}.get(text[1:2].lower(), 10) if len(text) > 1 and text[0] == "0" else 10
     t.value = int(text[2:] if base != 10 else text, base)

@@ -911,6 +911,10 @@ def write_tables(outdir: Path) -> None:
     import sys
     outdir = Path(outdir)
     mod = sys.modules[__name__]
+    # ply reads an importable table instead of writing a new one: remove the old ones.
+    for stale in ("_parsetab", "_lextab"):
+        (outdir / f"{stale}.py").unlink(missing_ok=True)
+        sys.modules.pop(f"axiom.{stale}", None)
     yacc.yacc(module=mod, tabmodule="_parsetab", outputdir=str(outdir), write_tables=True,
               debug=False, errorlog=yacc.NullLogger())
     import ply.lex as lex

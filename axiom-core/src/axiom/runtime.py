@@ -26,6 +26,7 @@ from axiom_sdk import AxiomError, capability_check
 from axiom_sdk._module import run_deadline
 
 from . import __version__, conf
+from .vm import OutputClosed
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; annotations here are strings
@@ -47,11 +48,6 @@ def memory_check(nbytes: int) -> None:
     if limit is not None and nbytes > limit:
         raise AxiomError("LimitExceeded", f"building a value of {nbytes} bytes exceeds the "
                                           f"memory limit of {limit} bytes (--max-memory)")
-
-
-class OutputClosed(BaseException):
-    """The reader of the script's output went away (a closed pipe). A BaseException so
-    that it passes through the VM's error handling and ends the run quietly."""
 
 
 class ScriptModule:
@@ -121,8 +117,11 @@ class Grants:
                     self.caps.setdefault(cap, []).extend(scopes)  # type: ignore[union-attr]
 
     def check(self, cap: str, resource: Any = None) -> None:
-        if cap in ("fs.read", "fs.write") and isinstance(resource, str) and "\0" in resource:
-            raise AxiomError("ValueError", "a path may not contain a NUL byte")
+        if cap in ("fs.read", "fs.write") and isinstance(resource, str):
+            if resource.startswith(("http://", "https://")):
+                cap = "net"  # modules that read paths or URLs: a URL is network access
+            elif "\0" in resource:
+                raise AxiomError("ValueError", "a path may not contain a NUL byte")
         if cap not in self.caps:
             raise self._denied(cap, resource)
         scopes = self.caps[cap]

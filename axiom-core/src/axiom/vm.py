@@ -40,6 +40,11 @@ if TYPE_CHECKING:  # typing costs start-up time; annotations here are strings
 MAX_REENTRY: Final = 200
 
 
+class OutputClosed(BaseException):
+    """The reader of the script's output went away (a closed pipe). A BaseException so
+    that it passes through the error handling of the loop and ends the run quietly."""
+
+
 class _Unset:
     __slots__ = ()
 
@@ -476,7 +481,9 @@ class VM:
             except AxiomError as e:
                 frame.ip = ip
                 self._unwind(e, stop)
-            except Exception as e:  # a host failure inside an instruction
+            except (KeyboardInterrupt, SystemExit, GeneratorExit, OutputClosed):
+                raise
+            except BaseException as e:  # a host failure inside an instruction
                 frame.ip = ip
                 self._unwind(self._host_error(e), stop)
             # resume in the frame that caught the error

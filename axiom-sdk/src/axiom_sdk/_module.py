@@ -209,15 +209,15 @@ class Export(Function):
                 result = self.fn(*values, **kwargs)
             else:
                 result = self.fn(this, *values, **kwargs)
+            if self.skip_convert:
+                return result
+            if type(result) is int:
+                return check_int(result)
+            result = to_axiom(result)
         except AxiomError:
             raise
         except BaseException as e:
             raise self._translate(e) from e
-        if self.skip_convert:
-            return result
-        if type(result) is int:
-            return check_int(result)
-        result = to_axiom(result)
         if type(result) is Iterator and not result.where:
             result.where = self.qualname
         return result
@@ -326,7 +326,7 @@ def translate(e: BaseException, where: str, module: str) -> AxiomError:
         if isinstance(e, cls):
             if isinstance(e, OSError):
                 return AxiomError(kind, f"{where}: {_describe_os_error(e)}")
-            msg = str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
+            msg = str(e.args[0]) if isinstance(e, KeyError) and e.args else _first_paragraph(str(e))
             return AxiomError(kind, f"{where}: {msg}")
     if isinstance(e, (KeyboardInterrupt, SystemExit)):
         raise e

@@ -138,7 +138,8 @@ def main(argv: list[str]) -> int:
 
     from .. import conf
     from ..errors import render
-    from ..runtime import ALL_CAPABILITIES, OutputClosed, Runtime
+    from ..runtime import ALL_CAPABILITIES, Runtime
+    from ..vm import OutputClosed
 
     if not os.path.exists(file):
         sys.stderr.write(f"axiom: cannot open {file}: no such file\n")
