@@ -165,3 +165,4 @@ def _axiom_home(tmp_path_factory, monkeypatch):
 
 
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "tests"))  # tests/support helpers

@@ -4,36 +4,15 @@ end of every background thread when the run ends."""
 
 from __future__ import annotations
 
-import io
-import os
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
-import axiom
+from support.axiom_run import cli, run_src
 
 EXPORTS = ["schedule_cron", "next_runs", "watch_dir", "notify_on_change", "cancel_watch",
            "cancel_job", "wait"]
-
-
-def run_src(src: str, grants: object = "all") -> str:
-    out = io.StringIO()
-    rt = axiom.Runtime(grants=grants, stdout=out)
-    try:
-        rt.eval(src)
-    finally:
-        rt.close()
-    return out.getvalue()
-
-
-def cli(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full = dict(os.environ, AXIOM_HOME=str(tmp_path / "axiom-home"), NO_COLOR="1", **(env or {}))
-    return subprocess.run([sys.executable, "-m", "axiom.cli", *args], capture_output=True,
-                          text=True, env=full, timeout=60, cwd=tmp_path)
 
 
 def aut_threads() -> list[threading.Thread]:

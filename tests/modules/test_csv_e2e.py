@@ -3,36 +3,14 @@ script callbacks, the sandbox, URLs and the example."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import io
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
-import pytest
-
-import axiom
+from support.axiom_run import cli, run_src
 
 EXPORTS = ["csv_read", "csv_rows", "csv_write", "csv_filter", "csv_to_json"]
-
-
-def run_src(src: str, grants: object = "all") -> str:
-    out = io.StringIO()
-    rt = axiom.Runtime(grants=grants, stdout=out)
-    try:
-        rt.eval(src)
-    finally:
-        rt.close()
-    return out.getvalue()
-
-
-def cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, AXIOM_HOME=str(tmp_path / "home"), NO_COLOR="1")
-    return subprocess.run([sys.executable, "-m", "axiom.cli", *args], capture_output=True,
-                          text=True, env=env, timeout=300, cwd=tmp_path)
 
 
 def test_read_write_filter_in_a_script(tmp_path):
@@ -130,24 +108,6 @@ try {{ csv.csv_write("{inside}/new.csv", [[1]]) }} catch e {{ out e.kind }}
         f"PermissionDenied: fs.read denied for {outside} (grant it with --allow-read={outside})",
         "PermissionDenied", "PermissionDenied"]
     assert sorted(os.listdir(inside)) == ["ok.csv"]
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def server(tmp_path):
-    """A real HTTP server on 127.0.0.1 serving tmp_path/www."""
-    www = tmp_path / "www"
-    www.mkdir()
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                            functools.partial(_QuietHandler, directory=str(www)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield www, f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
 
 
 def test_a_url_needs_net(server):

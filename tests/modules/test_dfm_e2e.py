@@ -3,40 +3,20 @@ filter and group-by from CSV and parquet files, the sandbox, URLs and the exampl
 
 from __future__ import annotations
 
-import functools
-import http.server
-import io
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-import axiom
+from support.axiom_run import cli, run_src
 
 EXPORTS = ["df_from_list", "df_from_dict", "df_read_csv", "df_read_parquet", "df_scan_csv",
            "df_scan_parquet", "df_filter", "df_select", "df_join", "df_sort", "df_group_by", "df_sql",
            "df_head", "df_shape", "df_columns", "df_to_list", "df_to_parquet", "df_to_csv"]
 ROWS = 1_000_000
-
-
-def run_src(src: str, grants: object = "all") -> str:
-    out = io.StringIO()
-    rt = axiom.Runtime(grants=grants, stdout=out)
-    try:
-        rt.eval(src)
-    finally:
-        rt.close()
-    return out.getvalue()
-
-
-def cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, AXIOM_HOME=str(tmp_path / "home"), NO_COLOR="1")
-    return subprocess.run([sys.executable, "-m", "axiom.cli", *args], capture_output=True,
-                          text=True, env=env, timeout=300, cwd=tmp_path)
 
 
 @pytest.fixture(scope="module")
@@ -159,25 +139,6 @@ try {{ dfm.df_read_csv("http://127.0.0.1:9/t.csv") }} catch e {{ out e.kind }}
         f"--allow-write={inside}/copy.csv)",
         "PermissionDenied", "PermissionDenied"]
     assert sorted(os.listdir(inside)) == ["t.csv"]
-
-
-@pytest.fixture
-def server(tmp_path):
-    """A real HTTP server on 127.0.0.1 serving tmp_path/www."""
-    www = tmp_path / "www"
-    www.mkdir()
-    handler = functools.partial(_QuietHandler, directory=str(www))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield www, f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 def test_a_url_needs_net(server):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
@@ -10,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import axiom
+from support.axiom_run import run_src
 
 EXPORTS = ["env_var", "env_set", "env_unset", "env_load_dotenv", "env_all"]
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -22,16 +21,6 @@ def clean_environment():
     yield
     os.environ.clear()
     os.environ.update(saved)
-
-
-def run_src(src: str, grants: object = "all") -> str:
-    out = io.StringIO()
-    rt = axiom.Runtime(grants=grants, stdout=out)
-    try:
-        rt.eval(src)
-    finally:
-        rt.close()
-    return out.getvalue()
 
 
 def test_variables_and_a_dotenv_file_in_a_script(tmp_path):

@@ -3,15 +3,11 @@ repositories only (a bare repository as origin), with the host's git configurati
 
 from __future__ import annotations
 
-import io
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-import axiom
+from support.axiom_run import cli, run_src
 
 EXPORTS = ["git_init", "git_clone", "git_status", "git_remote_add", "git_add", "git_commit",
            "git_log", "git_push", "git_pull", "git_branch_list", "git_checkout", "git_diff"]
@@ -22,22 +18,6 @@ def no_host_config(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-
-
-def run_src(src: str, grants: object = "all") -> str:
-    out = io.StringIO()
-    rt = axiom.Runtime(grants=grants, stdout=out)
-    try:
-        rt.eval(src)
-    finally:
-        rt.close()
-    return out.getvalue()
-
-
-def cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, AXIOM_HOME=str(tmp_path / "axiom-home"), NO_COLOR="1")
-    return subprocess.run([sys.executable, "-m", "axiom.cli", *args], capture_output=True,
-                          text=True, env=env, timeout=120, cwd=tmp_path)
 
 
 def test_init_commit_push_clone_pull_log(tmp_path):

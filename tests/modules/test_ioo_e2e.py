@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
@@ -10,27 +9,11 @@ from pathlib import Path
 
 import pytest
 
-import axiom
+from support.axiom_run import cli, run_src
 
 EXPORTS = ["file_read", "file_read_bytes", "file_write", "file_append", "file_lines",
            "buffer_new", "buffer_write", "buffer_read", "buffer_clear", "pipe_run",
            "pipe_open", "stdin_read", "stdin_lines"]
-
-
-def run_src(src: str, grants: object = "all") -> str:
-    out = io.StringIO()
-    rt = axiom.Runtime(grants=grants, stdout=out)
-    try:
-        rt.eval(src)
-    finally:
-        rt.close()
-    return out.getvalue()
-
-
-def cli(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, AXIOM_HOME=str(tmp_path / "home"), NO_COLOR="1")
-    return subprocess.run([sys.executable, "-m", "axiom.cli", *args], capture_output=True,
-                          text=True, env=env, input=stdin, timeout=120, cwd=tmp_path)
 
 
 def test_files_lines_and_errors_in_a_script(tmp_path):

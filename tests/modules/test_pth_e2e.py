@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-import axiom
+from support.axiom_run import run_src
 
 EXPORTS = ["walk_dir", "list_dir", "path_exists", "path_resolve", "path_join", "path_basename",
            "path_dirname", "path_ext", "is_file", "is_dir", "glob", "mkdir", "remove", "rename",
            "copy", "temp_dir"]
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def run_src(src: str, grants: object = "all") -> str:
-    out = io.StringIO()
-    rt = axiom.Runtime(grants=grants, stdout=out)
-    try:
-        rt.eval(src)
-    finally:
-        rt.close()
-    return out.getvalue()
 
 
 def test_a_tree_made_walked_and_removed_by_a_script(tmp_path):

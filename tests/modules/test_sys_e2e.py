@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import axiom
+from support.axiom_run import run_src
 
 EXPORTS = ["cpu_count", "memory_total", "memory_used", "disk_space", "process_list",
            "platform", "pid", "uptime"]
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def run_src(src: str, grants: object = "all") -> str:
-    out = io.StringIO()
-    rt = axiom.Runtime(grants=grants, stdout=out)
-    try:
-        rt.eval(src)
-    finally:
-        rt.close()
-    return out.getvalue()
 
 
 def test_facts_about_the_machine_in_a_script():

@@ -21,6 +21,8 @@ from ._module import (
     Export,
     Module,
     capability_check,
+    io_error,
+    os_error_reason,
     require,
     spawn_thread,
     time_left,
@@ -56,6 +58,6 @@ __all__ = [
     "API_VERSION", "CAPABILITIES", "INT_MAX", "INT_MIN", "KINDS",
     "AxiomError", "AxiomModule", "BoundMethod", "BoundedList", "Class", "Constant", "Export",
     "ForeignInfo", "Function", "Instance", "Iterator", "Module", "Range", "Set",
-    "capability_check", "check_int", "spawn_thread", "time_left", "display", "equal", "error", "require", "to_axiom",
+    "capability_check", "check_int", "io_error", "os_error_reason", "spawn_thread", "time_left", "display", "equal", "error", "require", "to_axiom",
     "to_float", "to_int", "truthy", "typeof",
 ]

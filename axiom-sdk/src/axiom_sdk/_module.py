@@ -93,20 +93,34 @@ _TRANSLATE: Final[tuple[tuple[type[BaseException], str], ...]] = (
 )
 
 
+_OS_REASONS: Final = (
+    (FileNotFoundError, "no such file or directory"),
+    (IsADirectoryError, "is a directory"),
+    (NotADirectoryError, "not a directory"),
+    (PermissionError, "permission denied"),
+    (FileExistsError, "already exists"),
+)
+
+
+def os_error_reason(e: OSError) -> str:
+    """The cause of an OSError in the words every module uses ("permission denied")."""
+    for cls, text in _OS_REASONS:
+        if isinstance(e, cls):
+            return text
+    import errno
+    if e.errno == errno.ENOTEMPTY:
+        return "directory not empty"
+    return (e.strerror or str(e)).lower()
+
+
+def io_error(where: str, path: str, e: OSError) -> AxiomError:
+    """IOError `WHERE: PATH: REASON`, naming the path as the script gave it."""
+    return AxiomError("IOError", f"{where}: {path}: {os_error_reason(e)}")
+
+
 def _describe_os_error(e: OSError) -> str:
-    reason = e.strerror or str(e)
-    if isinstance(e, FileNotFoundError):
-        reason = "no such file or directory"
-    elif isinstance(e, IsADirectoryError):
-        reason = "is a directory"
-    elif isinstance(e, NotADirectoryError):
-        reason = "not a directory"
-    elif isinstance(e, PermissionError):
-        reason = "permission denied"
-    elif isinstance(e, FileExistsError):
-        reason = "already exists"
-    path = e.filename
-    return f"{path}: {reason}" if path is not None else reason
+    reason = os_error_reason(e)
+    return f"{e.filename}: {reason}" if e.filename is not None else reason
 
 
 class _Empty:

@@ -26,7 +26,7 @@ import sys
 import weakref
 from collections.abc import Iterator
 
-from axiom_sdk import AxiomError, Module, time_left
+from axiom_sdk import AxiomError, Module, io_error, time_left
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -36,25 +36,9 @@ if TYPE_CHECKING:
 module = Module("ioo", summary="Input/output: files, buffers, pipes and standard input",
                 title="Input/output")
 
-_REASONS: tuple[tuple[type[OSError], str], ...] = (
-    (FileNotFoundError, "no such file or directory"),
-    (IsADirectoryError, "is a directory"),
-    (NotADirectoryError, "not a directory"),
-    (PermissionError, "permission denied"),
-    (FileExistsError, "already exists"),
-)
-
-
-def _reason(e: OSError) -> str:
-    for cls, text in _REASONS:
-        if isinstance(e, cls):
-            return text
-    return (e.strerror or str(e)).lower()
-
-
 def _io_error(fn: str, what: str, e: OSError) -> AxiomError:
     """IOError `ioo.FN: WHAT: REASON`, naming the path the script gave."""
-    return module.error("IOError", f"ioo.{fn}: {what}: {_reason(e)}")
+    return io_error(f"ioo.{fn}", what, e)
 
 
 def _check_path(fn: str, path: str) -> None:

@@ -32,32 +32,14 @@ import errno
 import os
 from collections.abc import Iterator
 
-from axiom_sdk import AxiomError, Module, require
+from axiom_sdk import AxiomError, Module, io_error, require
 
 module = Module("pth", summary="Paths: joining, listing, walking and changing files and folders",
                 title="Paths")
 
-_REASONS: tuple[tuple[type[OSError], str], ...] = (
-    (FileNotFoundError, "no such file or directory"),
-    (IsADirectoryError, "is a directory"),
-    (NotADirectoryError, "not a directory"),
-    (PermissionError, "permission denied"),
-    (FileExistsError, "already exists"),
-)
-
-
-def _reason(e: OSError) -> str:
-    for cls, text in _REASONS:
-        if isinstance(e, cls):
-            return text
-    if e.errno == errno.ENOTEMPTY:
-        return "directory not empty"
-    return (e.strerror or str(e)).lower()
-
-
 def _io_error(fn: str, what: str, e: OSError) -> AxiomError:
     """IOError `pth.FN: WHAT: REASON`, naming the path the script gave."""
-    return module.error("IOError", f"pth.{fn}: {what}: {_reason(e)}")
+    return io_error(f"pth.{fn}", what, e)
 
 
 def _check(fn: str, *paths: str) -> None:
