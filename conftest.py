@@ -7,6 +7,7 @@ A conformance program states what it must do in comments:
     // expect error: KIND      exit status 1 (2 for SyntaxError) and stderr starting with
                                "Error: KIND:"; optionally `at LINE:COL`
     // expect stderr: TEXT     stderr contains TEXT
+    // expect no stderr: TEXT  stderr does not contain TEXT
     // expect exit: N          the exit status (default 0, or as implied above)
     // args: A B C             arguments given to the script (ARGS)
     // config: KEY=VALUE       a setting for this run (as in config.toml)
@@ -33,7 +34,7 @@ from pathlib import Path
 
 import pytest
 
-_EXPECT = re.compile(r"(?://|#)\s*expect( error| stderr| exit)?:\s?(.*)$")
+_EXPECT = re.compile(r"(?://|#)\s*expect( error| stderr| no stderr| exit)?:\s?(.*)$")
 _ARGS = re.compile(r"(?://|#)\s*args:\s*(.*)$")
 _CONFIG = re.compile(r"(?://|#)\s*config:\s*(\w+)=(.*)$")
 _PATH = re.compile(r"(?://|#)\s*axiom_path:\s*(.*)$")
@@ -63,7 +64,7 @@ class AxItem(pytest.Item):
 
     def expectations(self):
         stdout, stderr, args = [], [], []
-        self.ax_config, self.axiom_path = {}, None
+        self.ax_config, self.axiom_path, self.not_stderr = {}, None, []
         code = None
         error = None
         for line in self.path.read_text(encoding="utf-8").splitlines():
@@ -76,6 +77,8 @@ class AxItem(pytest.Item):
                     error = text
                 elif kind == " stderr":
                     stderr.append(text)
+                elif kind == " no stderr":
+                    self.not_stderr.append(text)
                 else:
                     code = int(text)
                 continue
@@ -131,6 +134,9 @@ class AxItem(pytest.Item):
         for part in stderr_parts:
             if part not in stderr:
                 problems.append(f"stderr lacks {part!r}; it was:\n{stderr}")
+        for part in self.not_stderr:
+            if part in stderr:
+                problems.append(f"stderr has {part!r}; it was:\n{stderr}")
         if "Traceback (most recent call last)" in stderr:
             problems.append("a Python traceback reached the user")
         if status != code:

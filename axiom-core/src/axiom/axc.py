@@ -15,7 +15,8 @@ Layout (little-endian):
     value:  b"N" nil | b"T" | b"F" | b"I" i64 | b"D" f64 | b"S" u32 len + UTF-8
             | b"U" u32 n + n values (a tuple) | b"C" code
     code:   name, filename (S), nparams, min_args, nslots (u32), anonymous (u8),
-            param_names, slot_names, free_names (U of S), captures (u32 n + n*(u8, u32)),
+            param_names, slot_names (u32 n + n S), slot_ranges (nslots*(u32, u32)),
+            free_names, captures (u32 n + n*(u8, u32)),
             ops (u32 n + n*(u8 op, u32 arg)), lines (n*(u32, u32, u32)), consts (U)
 
 Reading never runs code, and any malformed input raises AxcError (never a crash):
@@ -33,7 +34,7 @@ if TYPE_CHECKING:  # typing costs start-up time; annotations here are strings
     from typing import Any, Final
 
 MAGIC: Final = b"AXC\x00"
-FORMAT_VERSION: Final = 3
+FORMAT_VERSION: Final = 4
 _MAX_OP: Final = max(OP_NAMES)
 
 
@@ -104,6 +105,7 @@ def _w_code(out: bytearray, c: Code) -> None:
     out += struct.pack("<IIIB", c.nparams, c.min_args, c.nslots, 1 if c.anonymous else 0)
     _w_strs(out, c.param_names)
     _w_strs(out, c.slot_names)
+    out += struct.pack(f"<{2 * len(c.slot_ranges)}I", *[x for r in c.slot_ranges for x in r])
     _w_strs(out, c.free_names)
     out += struct.pack("<I", len(c.captures))
     for from_slot, i in c.captures:
@@ -189,6 +191,10 @@ class _Reader:
         c.anonymous = bool(anon)
         c.param_names = self.strings()
         c.slot_names = self.strings()
+        if len(c.slot_names) > len(self.data):
+            raise AxcError("bad count")
+        flat = self.unpack(f"<{2 * len(c.slot_names)}I")
+        c.slot_ranges = tuple((flat[i], flat[i + 1]) for i in range(0, len(flat), 2))
         c.free_names = self.strings()
         n = self.u32()
         if n > len(self.data):

@@ -195,6 +195,7 @@ class Code:
     param_names -- parameter names, for keyword arguments and messages
     nslots      -- locals (parameters first)
     slot_names  -- a name per slot ("<...>" for hidden ones), for error reports
+    slot_ranges -- per slot, the instructions [start, end) where its variable is in scope
     free_names  -- the names of the captured variables, by free index
     captures    -- how a closure made from this code gets each free cell from the frame
                    that makes it: (True, slot) a cell in that frame's slot, (False, i)
@@ -203,7 +204,8 @@ class Code:
     """
 
     __slots__ = ("name", "filename", "ops", "consts", "lines", "nparams", "min_args",
-                 "param_names", "nslots", "slot_names", "captures", "free_names", "anonymous", "hot")
+                 "param_names", "nslots", "slot_names", "slot_ranges", "captures", "free_names",
+                 "anonymous", "hot")
 
     def __init__(self, name: str, filename: str) -> None:
         self.name = name
@@ -216,6 +218,7 @@ class Code:
         self.param_names: tuple[str, ...] = ()
         self.nslots = 0
         self.slot_names: tuple[str, ...] = ()
+        self.slot_ranges: tuple[tuple[int, int], ...] = ()
         self.captures: tuple[tuple[bool, int], ...] = ()
         self.free_names: tuple[str, ...] = ()
         self.anonymous = False

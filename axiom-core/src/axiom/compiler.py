@@ -80,6 +80,7 @@ class FnCompiler:
         self.tries = 0
         self._const_index: dict[Any, int] = {}
         self._pos_cache: tuple[int, int, tuple[int, int, int]] = (-1, -1, (0, 0, 0))
+        self.slot_ranges: dict[int, tuple[int, int]] = {}  # slot -> (first ip, end ip)
 
     # -- emitting --------------------------------------------------------------------
     def pos(self, node: Any) -> tuple[int, int, int]:
@@ -129,6 +130,8 @@ class FnCompiler:
     def finish(self) -> Code:
         self.code.nslots = len(self.scope.slot_names)
         self.code.slot_names = tuple(self.scope.slot_names)
+        whole = (0, len(self.code.ops))  # parameters and hidden slots: the whole function
+        self.code.slot_ranges = tuple(self.slot_ranges.get(i, whole) for i in range(self.code.nslots))
         return self.code
 
     # -- variables -------------------------------------------------------------------
@@ -170,12 +173,20 @@ class FnCompiler:
             self.store_pattern(item)
 
     # -- blocks ----------------------------------------------------------------------
-    def enter_scope(self, scope: Any, node: A.Node) -> None:
+    def enter_scope(self, scope: Any, node: A.Node) -> int:
         """Fresh cells for the block's captured variables (so every loop iteration gets
-        its own), then the block's hoisted named functions."""
+        its own). Returns where the scope starts, for leave_scope."""
+        start = self.here()
         for var in scope.decls:
             if var.captured:
                 self.emit(Op.NEW_CELL, var.slot, node)
+        return start
+
+    def leave_scope(self, scope: Any, start: int) -> None:
+        """Record the instructions where the block's variables are in scope (an error
+        report shows only those)."""
+        for var in scope.decls:
+            self.slot_ranges[var.slot] = (start, self.here())
 
     def hoist(self, stmts: list[A.Node]) -> None:
         for s in stmts:
@@ -184,8 +195,9 @@ class FnCompiler:
                 self.store_var(s.var, s)
 
     def block(self, node: A.Block, want_value: bool, tail: bool = False) -> None:
-        self.enter_scope(node.scope, node)
+        start = self.enter_scope(node.scope, node)
         self.body(node.stmts, want_value, tail, node)
+        self.leave_scope(node.scope, start)
 
     def body(self, stmts: list[A.Node], want_value: bool, tail: bool, node: A.Node) -> None:
         self.hoist(stmts)
@@ -312,9 +324,10 @@ class FnCompiler:
         loop.continue_target = self.here()
         exit_jump = self.emit(Op.FOR_ITER, 0, s)
         self.loops.append(loop)
-        self.enter_scope(s.body.scope, s.body)
+        start = self.enter_scope(s.body.scope, s.body)
         self.store_pattern(s.target)
         self.body(s.body.stmts, False, False, s.body)
+        self.leave_scope(s.body.scope, start)
         self.loops.pop()
         self.emit(Op.JUMP, loop.continue_target, s)
         self.patch(exit_jump)
@@ -372,12 +385,13 @@ class FnCompiler:
         done = self.emit(Op.JUMP, 0, s)
         self.patch(setup)
         self.depth = base + 1  # the error
-        self.enter_scope(s.handler.scope, s.handler)
+        start = self.enter_scope(s.handler.scope, s.handler)
         if s.var is not None:
             self.store_var(s.var, s)
         else:
             self.emit(Op.POP, 0, s)
         self.body(s.handler.stmts, want_value, False, s.handler)
+        self.leave_scope(s.handler.scope, start)
         self.patch(done)
 
     def s_Free(self, s: A.Free) -> None:

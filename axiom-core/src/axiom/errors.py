@@ -78,10 +78,15 @@ def locate(e: AxiomError, frames: list[Any], sources: dict[str, Source]) -> None
 
 
 def frame_variables(frame: Any) -> list[tuple[str, str]]:
+    """The variables in scope where the frame stopped, with their display forms."""
     from .vm import UNSET, Cell
     out = []
-    for name, v in zip(frame.code.slot_names, frame.slots):
+    here = max(frame.ip - 1, 0)
+    ranges = frame.code.slot_ranges
+    for i, (name, v) in enumerate(zip(frame.code.slot_names, frame.slots)):
         if name.startswith("<"):
+            continue
+        if i < len(ranges) and not ranges[i][0] <= here < ranges[i][1]:
             continue
         if type(v) is Cell:
             v = v.value

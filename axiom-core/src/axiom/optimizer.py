@@ -210,4 +210,6 @@ def _compact(code: Code) -> bool:
         return False  # keep the code well-formed (it always ends in RETURN/HALT)
     code.ops = new_ops
     code.lines = new_lines
+    n = len(ops)
+    code.slot_ranges = tuple((new_index[min(a, n)], new_index[min(b, n)]) for a, b in code.slot_ranges)
     return True
