@@ -13,6 +13,7 @@ its module declared, and a dict's `d.name` reads its own data.
 
 from __future__ import annotations
 
+import contextvars
 import math
 from _collections_abc import Iterator  # collections.abc without importing `collections`
 
@@ -40,6 +41,17 @@ if TYPE_CHECKING:  # typing costs start-up time; annotations here are strings
     from typing import Any, Final
 
 KEY_TYPES: Final = (type(None), bool, int, float, str)
+
+# The running script's --max-memory in bytes (set by the runtime), or None.
+memory_limit: contextvars.ContextVar[int | None] = contextvars.ContextVar("axiom_memory_limit", default=None)
+
+
+def memory_check(nbytes: int) -> None:
+    """Refuse to build a value of about `nbytes` when it exceeds the run's memory limit."""
+    limit = memory_limit.get()
+    if limit is not None and nbytes > limit:
+        raise AxiomError("LimitExceeded", f"building a value of {nbytes} bytes exceeds the "
+                                          f"memory limit of {limit} bytes (--max-memory)")
 
 
 def error(kind: str, message: str) -> AxiomError:
@@ -106,11 +118,11 @@ def add(a: Any, b: Any) -> Any:
         return a + b
     if ta is str and tb is str:
         if len(a) + len(b) > _BIG:
-            _check_size(len(a) + len(b))
+            memory_check(len(a) + len(b))
         return a + b
     if isinstance(a, list) and isinstance(b, list):
         if len(a) + len(b) > _BIG:
-            _check_size(8 * (len(a) + len(b)))
+            memory_check(8 * (len(a) + len(b)))
         return a + b if ta is list and tb is list else list(a) + list(b)
     r = _foreign_op("+", a, b)
     if r is NotImplemented:
@@ -119,11 +131,6 @@ def add(a: Any, b: Any) -> Any:
 
 
 _BIG: Final = 1 << 20  # values below this size are never checked against --max-memory
-
-
-def _check_size(nbytes: int) -> None:
-    from .runtime import memory_check
-    memory_check(nbytes)
 
 
 def sub(a: Any, b: Any) -> Any:
@@ -144,7 +151,6 @@ def _repeat(seq: Any, n: int, a: Any, b: Any) -> Any:
     if size > 2**40:
         raise AxiomError("LimitExceeded", f"repeating a {typeof(seq)} of length {len(seq)} "
                                           f"{n} times is too large")
-    from .runtime import memory_check
     memory_check(size * (1 if type(seq) is str else 8))
     return seq * n if type(seq) is str else list(seq) * n
 
@@ -503,7 +509,6 @@ def list_repeat(item: Any, n: Any) -> list[Any]:
         raise AxiomError("TypeError", f"a list repeat count must be int, not {typeof(n)}")
     if n <= 0:
         return []
-    from .runtime import memory_check
     memory_check(n * 8)
     t = type(item)
     if t is list or t is BoundedList:

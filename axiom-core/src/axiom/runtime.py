@@ -17,7 +17,6 @@ An embedded Runtime grants no capability unless asked; the CLI grants all (or, w
 from __future__ import annotations
 
 import _thread  # threading without its imports (functools, collections): start-up time
-import contextvars
 import os
 import sys
 import time
@@ -26,6 +25,7 @@ from axiom_sdk import AxiomError, capability_check
 from axiom_sdk._module import run_deadline
 
 from . import __version__, conf
+from .intrinsics import memory_limit
 from .vm import OutputClosed
 
 TYPE_CHECKING = False
@@ -38,17 +38,6 @@ if TYPE_CHECKING:  # typing costs start-up time; annotations here are strings
 ALL_CAPABILITIES: Final = ("fs.read", "fs.write", "net", "env", "proc", "sys")
 _FLAG: Final = {"fs.read": "--allow-read", "fs.write": "--allow-write", "net": "--allow-net",
                 "env": "--allow-env", "proc": "--allow-run", "sys": "--allow-sys"}
-
-_memory_limit: contextvars.ContextVar[int | None] = contextvars.ContextVar("axiom_memory_limit", default=None)
-
-
-def memory_check(nbytes: int) -> None:
-    """Refuse to build a value of about `nbytes` when it exceeds the run's memory limit."""
-    limit = _memory_limit.get()
-    if limit is not None and nbytes > limit:
-        raise AxiomError("LimitExceeded", f"building a value of {nbytes} bytes exceeds the "
-                                          f"memory limit of {limit} bytes (--max-memory)")
-
 
 class ScriptModule:
     """A script's namespace: the main program or an imported NAME.ax file. It exports
@@ -390,7 +379,7 @@ class Runtime:
             self.deadline = time.monotonic() + self.timeout
         token = capability_check.set(self.grants.check)
         deadline = run_deadline.set(self.deadline)
-        mem = _memory_limit.set(self._memory_limit())
+        mem = memory_limit.set(self._memory_limit())
         old = sys.getrecursionlimit()
         if old < 20000:
             sys.setrecursionlimit(20000)
@@ -399,7 +388,7 @@ class Runtime:
         finally:
             capability_check.reset(token)
             run_deadline.reset(deadline)
-            _memory_limit.reset(mem)
+            memory_limit.reset(mem)
 
     def _memory_limit(self) -> int | None:
         mb = self.limits.get("max_memory")

@@ -511,7 +511,7 @@ class VM:
         names = frame.code.free_names
         return names[index] if index < len(names) else "<captured>"
 
-    def _host_error(self, e: Exception) -> AxiomError:
+    def _host_error(self, e: BaseException) -> AxiomError:
         if isinstance(e, RecursionError):
             return AxiomError("StackOverflow", "host recursion limit reached (data or "
                                                "callbacks nested too deeply)")
