@@ -27,6 +27,7 @@ from ._module import (
     spawn_thread,
     time_left,
 )
+from ._urls import is_url, open_url
 from ._values import (
     INT_MAX,
     INT_MIN,
@@ -58,6 +59,6 @@ __all__ = [
     "API_VERSION", "CAPABILITIES", "INT_MAX", "INT_MIN", "KINDS",
     "AxiomError", "AxiomModule", "BoundMethod", "BoundedList", "Class", "Constant", "Export",
     "ForeignInfo", "Function", "Instance", "Iterator", "Module", "Range", "Set",
-    "capability_check", "check_int", "io_error", "os_error_reason", "spawn_thread", "time_left", "display", "equal", "error", "require", "to_axiom",
+    "capability_check", "check_int", "io_error", "is_url", "open_url", "os_error_reason", "spawn_thread", "time_left", "display", "equal", "error", "require", "to_axiom",
     "to_float", "to_int", "truthy", "typeof",
 ]

@@ -44,6 +44,53 @@ def raises(module: Module, name: str, *args: Any, **kwargs: Any) -> AxiomError:
     raise AssertionError(f"{module.name}.{name} returned {result!r} instead of raising")
 
 
+def file_modes_bind() -> bool:
+    """Whether file permission bits stop this process (not so for root, whose
+    CAP_DAC_OVERRIDE reads and writes anything)."""
+    import os
+    import tempfile
+    fd, probe = tempfile.mkstemp()
+    os.close(fd)
+    os.chmod(probe, 0)
+    try:
+        open(probe).close()
+        return False
+    except PermissionError:
+        return True
+    finally:
+        os.unlink(probe)
+
+
+def rerun_where_file_modes_bind(request: Any) -> bool:
+    """For a permission test (pass pytest's `request`): when file modes do not bind this
+    process (root), run the test again in a child without CAP_DAC_OVERRIDE and
+    CAP_DAC_READ_SEARCH (with util-linux's setpriv), check that it passed there, and
+    return True; return False when the caller should run the test itself.
+
+        def test_unreadable_file(tmp_path, request):
+            if rerun_where_file_modes_bind(request):
+                return
+            ...
+    """
+    if file_modes_bind():
+        return False
+    import shutil
+    import subprocess
+    import sys
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        raise AssertionError("as root this test needs setpriv (util-linux) to drop CAP_DAC_OVERRIDE")
+    here = request.node.path
+    project = here.parents[1]
+    caps = "-dac_override,-dac_read_search"
+    p = subprocess.run([setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}", sys.executable, "-m",
+                        "pytest", "-q", "-p", "no:cacheprovider", "-c", str(project / "pyproject.toml"),
+                        f"--confcutdir={project}", f"{here}::{request.node.name}"],
+                       capture_output=True, text=True, cwd=project)
+    assert p.returncode == 0 and "1 passed" in p.stdout, p.stdout[-2000:] + p.stderr[-2000:]
+    return True
+
+
 @contextmanager
 def register(module: Module) -> Iterator[Module]:
     """Make `import NAME` find `module` in runtimes created inside the block."""

@@ -3,53 +3,19 @@
 import os
 import subprocess
 import sys
-import tempfile
 import tracemalloc
 
 import pytest
 
 from axiom_ioo import Buffer, Pipe, module
 from axiom_sdk import AxiomError, Iterator
-from axiom_sdk.testing import call, call_method, raises
+from axiom_sdk.testing import (
+    call,
+    call_method,
+    raises,
+    rerun_where_file_modes_bind,
+)
 
-
-def _permissions_bind_us():
-    """Whether file modes stop this process (not so for root with CAP_DAC_OVERRIDE)."""
-    fd, probe = tempfile.mkstemp()
-    os.close(fd)
-    os.chmod(probe, 0)
-    try:
-        open(probe).close()
-        return False
-    except PermissionError:
-        return True
-    finally:
-        os.unlink(probe)
-
-
-ROOT = not _permissions_bind_us()
-
-
-def _rerun_without_override(request: pytest.FixtureRequest) -> bool:
-    """As root, file modes do not bind this process: run the test again in a child
-    without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (where they do) and check it passed
-    there. False when this process is bound by file modes and should run it itself."""
-    if not ROOT:
-        return False
-    import shutil
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.fail("as root this test needs setpriv (util-linux) to drop CAP_DAC_OVERRIDE")
-    here = request.node.path
-    mod = here.parents[1]
-    caps = "-dac_override,-dac_read_search"
-    p = subprocess.run([setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}", sys.executable, "-m",
-                        "pytest", "-q", "-p", "no:cacheprovider", "-c", str(mod / "pyproject.toml"),
-                        f"--confcutdir={mod}", f"{here}::{request.node.name}"],
-                       capture_output=True, text=True, cwd=mod)
-    assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
-    assert "1 passed" in p.stdout
-    return True
 PY = sys.executable
 
 
@@ -192,7 +158,7 @@ def test_writing_into_a_missing_folder_names_the_path(tmp_path):
 
 
 def test_permission_denied_names_the_path(tmp_path, request):
-    if _rerun_without_override(request):
+    if rerun_where_file_modes_bind(request):
         return
     p = tmp_path / "secret.txt"
     p.write_text("s")

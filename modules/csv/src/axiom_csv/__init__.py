@@ -33,7 +33,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-from axiom_sdk import Module, display, require, truthy, typeof
+from axiom_sdk import Module, display, is_url, open_url, require, truthy, typeof
 
 module = Module("csv", summary="CSV: RFC 4180 reading, streaming and writing", title="CSV")
 
@@ -52,36 +52,12 @@ def _check_delimiter(delimiter: str, fname: str) -> None:
                                          f"than a quote or a line break, got {json.dumps(delimiter)}")
 
 
-def _is_url(path: str) -> bool:
-    return path.startswith(("http://", "https://"))
-
-
-def _opener(url: str, timeout: float) -> Any:
-    """urlopen, except that a loopback address never goes through a proxy."""
-    import urllib.parse
-    import urllib.request
-    host = urllib.parse.urlsplit(url).hostname or ""
-    direct = host == "localhost" or host.startswith("127.") or host == "::1"
-    handlers = [urllib.request.ProxyHandler({})] if direct else []
-    return urllib.request.build_opener(*handlers).open(url, timeout=timeout)
-
-
 def _open(path: str, fname: str) -> IO[str]:
     """The text of a file (or http/https URL, which needs `net`), opened for the csv
     reader: UTF-8 without a byte-order mark, line endings untranslated."""
-    if not _is_url(path):
+    if not is_url(path):
         return open(path, encoding="utf-8-sig", newline="")
-    require("net", path)
-    import urllib.error
-    try:
-        resp = _opener(path, 30)
-    except urllib.error.HTTPError as e:
-        raise module.error("IOError", f"csv.{fname}: {path}: HTTP status {e.code}") from None
-    except (OSError, ValueError) as e:
-        reason = getattr(e, "reason", None) or e
-        if isinstance(reason, OSError) and reason.strerror:
-            reason = reason.strerror[:1].lower() + reason.strerror[1:]  # "connection refused"
-        raise module.error("IOError", f"csv.{fname}: {path}: {reason}") from None
+    resp = open_url(path, f"csv.{fname}")
     return io.TextIOWrapper(resp, encoding="utf-8-sig", newline="")
 
 
@@ -219,7 +195,7 @@ def csv_write(path: str, rows: list, header: list | None = None, delimiter: str 
     Dicts: a header row from the first dict's keys, or `header`. Lists: a header row only
     when `header` is given."""
     _check_delimiter(delimiter, "csv_write")
-    if _is_url(path):
+    if is_url(path):
         raise module.error("ValueError", f"csv.csv_write: cannot write to a URL: {path}")
     tmp = f"{path}.{os.getpid()}.tmp"
     try:
@@ -241,7 +217,7 @@ def csv_filter(rows_or_path: list | str, fn: Callable[..., Any], header: bool = 
 
     A file is streamed as csv_rows reads it, and needs fs.read."""
     if isinstance(rows_or_path, str):
-        if not _is_url(rows_or_path):  # a URL's `net` is checked when it is opened
+        if not is_url(rows_or_path):  # a URL's `net` is checked when it is opened
             require("fs.read", rows_or_path)
         rows: Any = _reader(rows_or_path, header, delimiter, "csv_filter")
     else:

@@ -49,7 +49,7 @@ from typing import Any
 
 import polars as pl
 
-from axiom_sdk import BoundedList, Module, require, typeof
+from axiom_sdk import BoundedList, Module, is_url, open_url, require, typeof
 
 module = Module("dfm", summary="Data frames on polars: SQL filters, joins, group-by, CSV and parquet",
                 title="Data frames")
@@ -220,48 +220,25 @@ def _names(cols: str | list, what: str, fname: str) -> list[str]:
     return names
 
 
-def _is_url(path: str) -> bool:
-    return path.startswith(("http://", "https://"))
-
-
 def _source(path: str) -> str:
     """Check a path to read: a URL needs `net`; a missing file is an IOError now, not
     when a lazy frame runs (a glob pattern is left to polars)."""
-    if _is_url(path):
+    if is_url(path):
         require("net", path)
     elif not any(c in path for c in "*?[") and not os.path.exists(path):
         raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), path)
     return path
 
 
-def _opener(url: str, timeout: float) -> Any:
-    """urlopen, except that a loopback address never goes through a proxy."""
-    import urllib.parse
-    import urllib.request
-    host = urllib.parse.urlsplit(url).hostname or ""
-    direct = host == "localhost" or host.startswith("127.") or host == "::1"
-    handlers = [urllib.request.ProxyHandler({})] if direct else []
-    return urllib.request.build_opener(*handlers).open(url, timeout=timeout)
-
-
 def _fetch(url: str, fname: str) -> io.BytesIO:
     """The body of an http/https URL, for an eager read (polars' own HTTP reader needs
     range requests, which not every server answers); failures are an IOError."""
-    import urllib.error
-    try:
-        with _opener(url, 30) as resp:
-            return io.BytesIO(resp.read())
-    except urllib.error.HTTPError as e:
-        raise module.error("IOError", f"dfm.{fname}: {url}: HTTP status {e.code}") from None
-    except (OSError, ValueError) as e:
-        reason = getattr(e, "reason", None) or e
-        if isinstance(reason, OSError) and reason.strerror:
-            reason = reason.strerror[:1].lower() + reason.strerror[1:]  # "connection refused"
-        raise module.error("IOError", f"dfm.{fname}: {url}: {reason}") from None
+    with open_url(url, f"dfm.{fname}") as resp:
+        return io.BytesIO(resp.read())
 
 
 def _target(path: str, fname: str) -> str:
-    if _is_url(path):
+    if is_url(path):
         raise module.error("ValueError", f"dfm.{fname}: cannot write to a URL: {path}")
     parent = os.path.dirname(path) or "."
     if not os.path.isdir(parent):
@@ -313,7 +290,7 @@ def df_read_csv(path: str) -> DataFrame:
     """A data frame read from a CSV file with a header row.
 
     Column types are inferred so that every row fits."""
-    source = _fetch(_source(path), "df_read_csv") if _is_url(path) else _source(path)
+    source = _fetch(_source(path), "df_read_csv") if is_url(path) else _source(path)
     try:
         return DataFrame(pl.read_csv(source, infer_schema_length=_INFER_ROWS))
     except pl.exceptions.ComputeError as e:
@@ -327,7 +304,7 @@ def df_read_csv(path: str) -> DataFrame:
 @module.export(needs=["fs.read:path"])
 def df_read_parquet(path: str) -> DataFrame:
     """A data frame read from a parquet file."""
-    source = _fetch(_source(path), "df_read_parquet") if _is_url(path) else _source(path)
+    source = _fetch(_source(path), "df_read_parquet") if is_url(path) else _source(path)
     return DataFrame(pl.read_parquet(source))
 
 

@@ -43,7 +43,16 @@ from typing import Any
 
 import orjson
 
-from axiom_sdk import INT_MAX, INT_MIN, AxiomError, BoundedList, Module, require, typeof
+from axiom_sdk import (
+    INT_MAX,
+    INT_MIN,
+    AxiomError,
+    BoundedList,
+    Module,
+    is_url,
+    open_url,
+    typeof,
+)
 
 module = Module("jsn", summary="JSON: strict parsing and compact or pretty output", title="JSON")
 
@@ -301,34 +310,10 @@ def _check_indent(indent: int, fname: str) -> None:
 
 # -- files and URLs -------------------------------------------------------------------------
 
-def _is_url(path: str) -> bool:
-    return path.startswith(("http://", "https://"))
-
-
-def _opener(url: str, timeout: float) -> Any:
-    """urlopen, except that a loopback address never goes through a proxy."""
-    import urllib.parse
-    import urllib.request
-    host = urllib.parse.urlsplit(url).hostname or ""
-    direct = host == "localhost" or host.startswith("127.") or host == "::1"
-    handlers = [urllib.request.ProxyHandler({})] if direct else []
-    return urllib.request.build_opener(*handlers).open(url, timeout=timeout)
-
-
 def _fetch(url: str, fname: str) -> bytes:
     """The body of `url` (needs `net`); failures are an IOError naming the URL."""
-    require("net", url)
-    import urllib.error
-    try:
-        with _opener(url, 30) as resp:
-            return resp.read()  # type: ignore[no-any-return]
-    except urllib.error.HTTPError as e:
-        raise module.error("IOError", f"jsn.{fname}: {url}: HTTP status {e.code}") from None
-    except (OSError, ValueError) as e:
-        reason = getattr(e, "reason", None) or e
-        if isinstance(reason, OSError) and reason.strerror:
-            reason = reason.strerror[:1].lower() + reason.strerror[1:]  # "connection refused"
-        raise module.error("IOError", f"jsn.{fname}: {url}: {reason}") from None
+    with open_url(url, f"jsn.{fname}") as resp:
+        return resp.read()  # type: ignore[no-any-return]
 
 
 def _decode(data: bytes, where: str, fname: str) -> str:
@@ -370,7 +355,7 @@ def json_pretty(value: Any, indent: int = 2) -> str:
 @module.export(needs=["fs.read:path"])
 def json_read(path: str) -> Any:
     """The value the JSON file (or http/https URL) at `path` holds, read as UTF-8."""
-    if _is_url(path):
+    if is_url(path):
         data = _fetch(path, "json_read")
     else:
         with open(path, "rb") as f:
@@ -385,7 +370,7 @@ def json_write(path: str, value: Any, indent: int | None = None) -> None:
     The file is UTF-8 with a final newline, and is replaced atomically."""
     if indent is not None:
         _check_indent(indent, "json_write")
-    if _is_url(path):
+    if is_url(path):
         raise module.error("ValueError", f"jsn.json_write: cannot write to a URL: {path}")
     text = dump(value, indent, "json_write") + "\n"
     tmp = f"{path}.{os.getpid()}.tmp"
