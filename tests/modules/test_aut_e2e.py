@@ -7,12 +7,7 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
-
 from support.axiom_run import cli, run_src
-
-EXPORTS = ["schedule_cron", "next_runs", "watch_dir", "notify_on_change", "cancel_watch",
-           "cancel_job", "wait"]
 
 
 def aut_threads() -> list[threading.Thread]:
@@ -138,11 +133,3 @@ out "end"
     assert run_src(src, grants={"fs.read": [str(inside)], "fs.write": [str(inside)]}) == "end\n"
     err = capfd.readouterr().err
     assert f"aut: callback failed: PermissionDenied: fs.read denied for {secret}" in err
-
-
-@pytest.mark.parametrize("name", ["aut"])
-def test_mod_info_lists_every_function(tmp_path, name):
-    p = cli(tmp_path, "mod", "info", name)
-    assert p.returncode == 0, p.stderr
-    for export in EXPORTS:
-        assert f"  {export}(" in p.stdout, export

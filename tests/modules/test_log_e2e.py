@@ -12,8 +12,6 @@ import time
 from pathlib import Path
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-EXPORTS = ["progress_bar", "progress_update", "progress_finish", "spinner", "info", "warn",
-           "error", "debug", "set_level"]
 STAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ", re.M)
 
 
@@ -127,11 +125,3 @@ def test_the_example_runs(tmp_path):
         "<t> INFO  starting 3 jobs", "<t> DEBUG now shown", "copy files 30/30", "verify 3/3",
         "waiting for the index done", "<t> WARN  disk almost full",
         "<t> ERROR could not reach the mirror", "left open 4/10"]
-
-
-def test_mod_info_lists_every_function(tmp_path):
-    p = subprocess.run([sys.executable, "-m", "axiom.cli", "mod", "info", "log"],
-                       capture_output=True, text=True, env=env_for(tmp_path), timeout=120)
-    assert p.returncode == 0, p.stderr
-    for name in EXPORTS:
-        assert f"  {name}(" in p.stdout, name
