@@ -20,7 +20,6 @@ Imports: conf, errors (core) and axiom_sdk only.
 
 from __future__ import annotations
 
-import importlib
 import marshal
 import os
 import sys
@@ -39,8 +38,11 @@ _INDEX_VERSION: Final = 2
 
 
 def _stamp() -> list[tuple[str, int]]:
+    """The modification times of the folders distributions are installed in: sys.path
+    without its first entry, which is the running script's folder (or the current
+    directory) and changes with every invocation, not with installs."""
     out = []
-    for d in sys.path:
+    for d in sys.path[1:]:
         try:
             out.append((d, os.stat(d or ".").st_mtime_ns))
         except OSError:
@@ -59,6 +61,15 @@ class Index:
 
     @classmethod
     def load(cls, refresh: bool = False) -> Index:
+        """The index, read once per process from the cache (rebuilt when stale)."""
+        global _current
+        if _current is not None and not refresh:
+            return _current
+        _current = cls._read_or_scan(refresh)
+        return _current
+
+    @classmethod
+    def _read_or_scan(cls, refresh: bool) -> Index:
         stamp = _stamp()
         path = conf.cache_file("index.marshal")
         if not refresh:
@@ -92,6 +103,9 @@ class Index:
         return cls(groups[MODULE_GROUP], groups[PLUGIN_GROUP], stamp)
 
 
+_current: Index | None = None
+
+
 def plugins_installed() -> bool:
     """Whether any `axiom.plugins` entry point is installed and autoload is on (read
     from the cached index: no importlib.metadata, no pluggy)."""
@@ -102,6 +116,7 @@ def plugins_installed() -> bool:
 
 def import_object(value: str) -> Any:
     """Step 3: import `package.module:attr.path` (an entry point's value)."""
+    import importlib
     modname, _, attr = value.partition(":")
     obj: Any = importlib.import_module(modname.strip())
     for part in attr.strip().split(".") if attr.strip() else ():
