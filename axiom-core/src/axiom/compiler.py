@@ -487,9 +487,7 @@ class FnCompiler:
         if n == 0:
             self.load_const("", e)
         elif n > 1:
-            self.emit(Op.BUILD_STR, n, e, effect=1 - n)
-        elif not isinstance(e.parts[0], str):
-            pass  # one rendered part is already a str
+            self.emit(Op.BUILD_STR, n, e, effect=1 - n)  # (one part is already a str)
 
     def e_ListLit(self, e: A.ListLit) -> None:
         for x in e.items:

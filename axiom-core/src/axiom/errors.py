@@ -23,6 +23,7 @@ from axiom_sdk._values import _display
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; annotations here are strings
+    from collections.abc import Callable
     from typing import Any
 
     from .ast import ParseError, Source
@@ -53,9 +54,10 @@ def frame_name(code: Any, is_main: bool) -> str:
     return f"{code.name}()"
 
 
-def locate(e: AxiomError, frames: list[Any], sources: dict[str, Source]) -> None:
-    """Fill in where `e` happened: span of the current instruction, the stack trace
-    (most recent call first) and the variables of the innermost frame."""
+def locate(e: AxiomError, frames: list[Any], source_line: Callable[[str, int], str | None]) -> None:
+    """Fill in where `e` happened: span of the current instruction (and that source
+    line, from `source_line(file, line)`), the stack trace (most recent call first) and
+    the variables of the innermost frame."""
     if not frames:
         return
     top = frames[-1]
@@ -64,9 +66,7 @@ def locate(e: AxiomError, frames: list[Any], sources: dict[str, Source]) -> None
     if i < len(code.lines):
         line, col, end_col = code.lines[i]
         e.span = (code.filename, line, col, end_col)
-        src = sources.get(code.filename)
-        if src is not None:
-            e.source_line = src.line_text(line)
+        e.source_line = source_line(code.filename, line)
     trace = []
     for f in reversed(frames):
         c = f.code

@@ -497,10 +497,7 @@ def make_dict(items: list[Any]) -> dict[Any, Any]:
         k = items[i]
         if not isinstance(k, KEY_TYPES):
             raise AxiomError("TypeError", f"dict keys are nil, bool, int, float or str, not {typeof(k)}")
-        if k not in d:
-            d[k] = items[i + 1]
-        else:
-            d[k] = items[i + 1]
+        d[k] = items[i + 1]
     return d
 
 

@@ -854,9 +854,8 @@ def _finish_interpolations(parser: Any, text: str) -> None:
             expr_text, offset, spec = part
             outer = _state.pending
             _state.pending = []
-            # Re-lex with the real offsets by padding: positions then point into the file.
-            padded = expr_text
-            program = parser.parse(lexer=_TokenStream(padded, offset), tracking=False)
+            # Lexed with the part's offset, so positions point into the file.
+            program = parser.parse(lexer=_TokenStream(expr_text, offset), tracking=False)
             inner = _state.pending
             _state.pending = outer
             for item in inner:

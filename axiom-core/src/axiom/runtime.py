@@ -233,9 +233,7 @@ class Runtime:
         for mod in list(self._loader.loaded.values() if self._loader is not None else ()):
             for hook in getattr(mod, "stop_hooks", ()):
                 try:
-                    code = getattr(hook, "__code__", None)
-                    takes_error = code is not None and code.co_argcount - (1 if hasattr(hook, "__self__") else 0) >= 1
-                    r = hook(error) if takes_error else hook()
+                    r = hook(error)
                 except Exception as e:
                     sys.stderr.write(f"axiom: a stop hook of module {getattr(mod, 'name', '?')} "
                                      f"failed: {type(e).__name__}: {e}\n")
@@ -403,7 +401,19 @@ class Runtime:
 
     def locate(self, e: AxiomError, frames: list[Any]) -> None:
         from . import errors
-        errors.locate(e, frames, _Sources(self.sources))  # type: ignore[arg-type]
+        errors.locate(e, frames, self.source_line)
+
+    def source_line(self, filename: str, line: int) -> str | None:
+        """Line `line` of a script this run compiled (or of the file, for a cached one)."""
+        text = self.sources.get(filename)
+        if text is None:
+            try:
+                with open(filename, encoding="utf-8") as f:
+                    text = f.read()
+            except (OSError, UnicodeDecodeError):
+                return None
+        lines = text.splitlines()
+        return lines[line - 1] if 1 <= line <= len(lines) else None
 
     # -- imports --------------------------------------------------------------------------------
     def import_module(self, name: str, importer: str) -> Any:
@@ -434,22 +444,3 @@ class Runtime:
             self.loading.remove(name)
         self.modules[name] = module
         return module
-
-
-class _Sources(dict):  # type: ignore[type-arg]
-    """filename -> Source, built only for the files an error report needs."""
-
-    def __init__(self, texts: dict[str, str]) -> None:
-        super().__init__()
-        self.texts = texts
-
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
-        from .ast import Source
-        text = self.texts.get(key)
-        if text is None:
-            try:
-                with open(key, encoding="utf-8") as f:
-                    text = f.read()
-            except (OSError, UnicodeDecodeError):
-                return default
-        return Source(text, key)

@@ -163,7 +163,7 @@ class Export(Function):
     """A module function as a script sees it: checked, converted, translated."""
 
     __slots__ = ("name", "qualname", "fn", "positional", "keyword", "varargs", "doc",
-                 "needs", "returns", "skip_convert", "min_args", "is_method")
+                 "needs", "need_positions", "returns", "skip_convert", "min_args", "is_method")
 
     def __init__(self, fn: Callable[..., Any], qualname: str, *, name: str | None = None,
                  needs: Iterable[str] = (), is_method: bool = False, owner: type | None = None) -> None:
@@ -194,6 +194,9 @@ class Export(Function):
         self.returns = _hint_name(ret)
         self.skip_convert = ret in (str, float, bool, type(None))
         self.needs = _parse_needs(needs, qualname, {p[0] for p in params})
+        # where each resource parameter sits among the positional values, resolved once
+        self.need_positions = {p.name: i for i, p in enumerate(self.positional)
+                               if any(pname == p.name for _, pname in self.needs)}
 
     # -- calling ------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -295,16 +298,17 @@ class Export(Function):
         check = capability_check.get()
         if check is None:
             return
+        npos = len(self.positional)
         for cap, pname in self.needs:
             resource = None
             if pname is not None:
-                idx = next((i for i, p in enumerate(self.positional) if p.name == pname), None)
+                idx = self.need_positions.get(pname)
                 if idx is not None and idx < len(values):
                     resource = values[idx]
                 elif pname in kwargs:
                     resource = kwargs[pname]
                 elif self.varargs is not None and self.varargs.name == pname:
-                    resource = values[len(self.positional):]
+                    resource = values[npos:]
             if isinstance(resource, list):
                 for r in resource:
                     check(cap, r)
@@ -542,7 +546,12 @@ class Module:
         `fn` may take one argument, the run's uncaught AxiomError (or None), and may
         return a non-zero exit status to make a finished run fail (e.g. `con` when a task
         failed and no one joined it)."""
-        self.stop_hooks.append(fn)
+        code = getattr(fn, "__code__", None)
+        bound = 1 if hasattr(fn, "__self__") else 0
+        if code is not None and code.co_argcount - bound == 0:  # store one calling form
+            self.stop_hooks.append(lambda error: fn())
+        else:
+            self.stop_hooks.append(fn)
         return fn
 
     # -- the AxiomModule protocol ----------------------------------------------------

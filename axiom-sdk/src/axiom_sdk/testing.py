@@ -35,6 +35,17 @@ def call_method(value: Any, name: str, *args: Any, **kwargs: Any) -> Any:
     return info.methods[name](value, *args, **kwargs)
 
 
+def end_run(module: Module, error: AxiomError | None = None) -> int:
+    """Call the module's stop hooks as a runtime does when a run ends (with the run's
+    uncaught error, or None); the highest exit status they ask for (0 if none)."""
+    status = 0
+    for hook in module.stop_hooks:
+        r = hook(error)
+        if isinstance(r, int):
+            status = max(status, r)
+    return status
+
+
 def raises(module: Module, name: str, *args: Any, **kwargs: Any) -> AxiomError:
     """Call export `name` and return the AxiomError it raises (AssertionError if none)."""
     try:

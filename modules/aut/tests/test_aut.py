@@ -13,7 +13,7 @@ import pytest
 import axiom_aut
 from axiom_aut import module
 from axiom_sdk import AxiomError, Function, capability_check
-from axiom_sdk.testing import call, raises
+from axiom_sdk.testing import call, end_run, raises
 
 LIMIT = 5.0  # seconds any expected event may take
 
@@ -62,8 +62,7 @@ def utc(monkeypatch):
 @pytest.fixture(autouse=True)
 def stop_everything():
     yield
-    for hook in module.stop_hooks:
-        hook()
+    end_run(module)
     assert axiom_aut._live == set()
 
 
@@ -307,8 +306,7 @@ def test_the_stop_hook_cancels_every_job_and_watch(tmp_path):
     w = call(module, "watch_dir", str(tmp_path), Recorder())
     j = call(module, "schedule_cron", "* * * * *", Recorder())
     assert axiom_aut._live == {w, j}
-    for hook in module.stop_hooks:
-        hook()
+    end_run(module)
     assert not w.active and not j.active
     assert not w._thread.is_alive() and not j._thread.is_alive()
     assert axiom_aut._live == set()

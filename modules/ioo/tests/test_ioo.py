@@ -12,6 +12,7 @@ from axiom_sdk import AxiomError, Iterator
 from axiom_sdk.testing import (
     call,
     call_method,
+    end_run,
     raises,
     rerun_where_file_modes_bind,
 )
@@ -302,8 +303,7 @@ def test_pipe_close_ends_a_program_that_keeps_writing():
 
 def test_the_stop_hook_ends_open_pipes():
     pipe = call(module, "pipe_open", ["cat"])
-    for hook in module.stop_hooks:
-        hook(None)
+    end_run(module)
     assert pipe.proc.returncode == 0
 
 

@@ -6,15 +6,14 @@ import pytest
 
 from axiom_log import module
 from axiom_sdk import display
-from axiom_sdk.testing import call, raises
+from axiom_sdk.testing import call, end_run, raises
 
 ENV = ("FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE", "COLORTERM", "TTY_INTERACTIVE")
 STAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ", re.M)
 
 
 def stop_run():
-    for hook in module.stop_hooks:
-        hook()
+    end_run(module)
 
 
 class Captured:

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from axiom_sdk import AxiomError, Function, display
-from axiom_sdk.testing import call, raises
+from axiom_sdk.testing import call, end_run, raises
 from axiom_tui import module, parse_keys
 
 
@@ -248,8 +248,7 @@ def terminal(monkeypatch):
     monkeypatch.setenv("TERM", "xterm-256color")
     t = Terminal(monkeypatch)
     yield t
-    for hook in module.stop_hooks:
-        hook()
+    end_run(module)
     t.close()
 
 
@@ -346,8 +345,7 @@ def test_the_run_end_restores_the_terminal(terminal):
     app = c("app_new")
     c("draw_frame", app, text("frame"))
     print("held")
-    for hook in module.stop_hooks:
-        hook()
+    end_run(module)
     out = terminal.output()
     assert out.rstrip().endswith("held") and "\x1b[?1049l" in out
     assert terminal.lflag() & termios.ECHO
