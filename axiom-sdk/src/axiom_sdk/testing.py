@@ -15,7 +15,21 @@ from contextlib import contextmanager
 from typing import Any
 
 from ._module import Module
+from ._values import Function
 from .errors import AxiomError
+
+
+class ScriptFunction(Function):
+    """A Python callable standing in for a script function (a callback a script would
+    pass): `call(module, "map_items", ScriptFunction(lambda x: x * 2), [1, 2])`."""
+
+    def __init__(self, fn: Any, name: str = "f") -> None:
+        self.fn = fn
+        self.name = name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.fn(*args, **kwargs)
+
 
 # name -> Module; the core's loader looks here first (only when this file was imported).
 REGISTERED: dict[str, Any] = {}

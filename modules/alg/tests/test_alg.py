@@ -3,19 +3,9 @@
 import pytest
 
 from axiom_alg import Graph, module
-from axiom_sdk import AxiomError, Function, display, typeof
+from axiom_sdk import AxiomError, display, typeof
+from axiom_sdk.testing import ScriptFunction as Fn
 from axiom_sdk.testing import call, raises
-
-
-class Fn(Function):
-    """A script function stand-in: calling it runs a Python callable."""
-
-    def __init__(self, f):
-        self.name = "f"
-        self.f = f
-
-    def __call__(self, *args):
-        return self.f(*args)
 
 
 def graph(edges, directed=True):

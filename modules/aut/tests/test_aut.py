@@ -12,21 +12,11 @@ import pytest
 
 import axiom_aut
 from axiom_aut import module
-from axiom_sdk import AxiomError, Function, capability_check
+from axiom_sdk import AxiomError, capability_check
+from axiom_sdk.testing import ScriptFunction as Fn
 from axiom_sdk.testing import call, end_run, raises
 
 LIMIT = 5.0  # seconds any expected event may take
-
-
-class Fn(Function):
-    """A Python callable as a script function (what a script passes as a callback)."""
-
-    def __init__(self, f):
-        self.f = f
-        self.name = "callback"
-
-    def __call__(self, *args, **kwargs):
-        return self.f(*args, **kwargs)
 
 
 class Recorder(Fn):

@@ -6,25 +6,10 @@ import time
 import pytest
 
 from axiom_col import ConcurrentDict, module
-from axiom_sdk import Function, Range, Set, display, typeof
+from axiom_sdk import Range, Set, display, typeof
+from axiom_sdk.testing import ScriptFunction as Fn
 from axiom_sdk.testing import call, raises
-
-
-class Fn(Function):
-    """A script function stand-in: wraps a Python callable."""
-
-    def __init__(self, fn, name="f"):
-        self.fn = fn
-        self.name = name
-
-    def __call__(self, *args):
-        return self.fn(*args)
-
-
-def method(value, name, *args, **kwargs):
-    """Call a foreign value's method the way a script does (checks included)."""
-    return type(value).__axiom_foreign__.methods[name](value, *args, **kwargs)
-
+from axiom_sdk.testing import call_method as method
 
 # -- dicts ----------------------------------------------------------------------------------
 

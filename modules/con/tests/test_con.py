@@ -8,19 +8,9 @@ import time
 import pytest
 
 from axiom_con import _finish_tasks, module
-from axiom_sdk import AxiomError, Function
+from axiom_sdk import AxiomError
+from axiom_sdk.testing import ScriptFunction as Fn
 from axiom_sdk.testing import call, raises
-
-
-class Fn(Function):
-    """A Python callable standing in for a script function."""
-
-    def __init__(self, f, name="f"):
-        self.f = f
-        self.name = name
-
-    def __call__(self, *args, **kwargs):
-        return self.f(*args, **kwargs)
 
 
 def test_spawn_join_and_result():

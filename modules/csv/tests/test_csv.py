@@ -9,22 +9,11 @@ from pathlib import Path
 import pytest
 
 from axiom_csv import module
-from axiom_sdk import Function, Iterator, Set
+from axiom_sdk import Iterator, Set
+from axiom_sdk.testing import ScriptFunction as Fn
 from axiom_sdk.testing import call, raises
 
 SPECTRUM = Path(__file__).parent / "data" / "csv-spectrum"
-
-
-class Fn(Function):
-    """A script function stand-in: calls a Python function."""
-
-    name = "pred"
-
-    def __init__(self, py):
-        self.py = py
-
-    def __call__(self, *args, **kwargs):
-        return self.py(*args, **kwargs)
 
 
 @pytest.fixture

@@ -6,21 +6,9 @@ from datetime import datetime
 
 import pytest
 
-from axiom_sdk import Function
+from axiom_sdk.testing import ScriptFunction as Fn
 from axiom_sdk.testing import call, raises
 from axiom_tim import module
-
-
-class Fn(Function):
-    """A script function stand-in: wraps a Python callable."""
-
-    def __init__(self, fn, name="f"):
-        self.fn = fn
-        self.name = name
-
-    def __call__(self, *args):
-        return self.fn(*args)
-
 
 # -- clocks ---------------------------------------------------------------------------------
 
