@@ -275,38 +275,47 @@ class Runtime:
             optimize(code)
         return code
 
-    def load_script(self, path: str | os.PathLike[str]) -> Code:
-        """A script's Code, from `__axcache__/` when it is current, else compiled (and
-        cached; a cache that cannot be written is skipped)."""
+    def read_source(self, path: str | os.PathLike[str]) -> str:
+        """A script's text (UTF-8), kept for error reports."""
         filename = os.fspath(path)
         try:
             with open(filename, "rb") as f:
                 raw = f.read()
         except OSError as e:
-            reason = e.strerror or str(e)
-            raise AxiomError("IOError", f"cannot read {filename}: {reason}") from None
+            raise AxiomError("IOError", f"cannot read {filename}: {e.strerror or e}") from None
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as e:
             raise AxiomError("SyntaxError", f"{filename} is not valid UTF-8 (byte {e.start})") from None
         self.sources[filename] = text
-        use_cache = self.settings.get("bytecode_cache", True)
+        return text
+
+    def compiled_bytes(self, code: Code, text: str) -> bytes:
+        """`code` (compiled from `text`) as .axc data for this Axiom and its settings."""
+        from . import axc
         optimized = bool(self.settings.get("peephole_optimizer", True))
-        if not use_cache:
+        return axc.dumps(code, axc.source_hash(text), __version__, optimized)
+
+    def load_script(self, path: str | os.PathLike[str]) -> Code:
+        """A script's Code, from `__axcache__/` when it is current, else compiled (and
+        cached; a cache that cannot be written is skipped)."""
+        filename = os.fspath(path)
+        text = self.read_source(filename)
+        if not self.settings.get("bytecode_cache", True):
             return self.compile(text, filename)
         from . import axc
-        h = axc.source_hash(text)
         folder, name = os.path.split(filename)
         stem = name[:-3] if name.endswith(".ax") else name
         cache = os.path.join(folder, "__axcache__", stem + ".axc")
         try:
             with open(cache, "rb") as f:
-                return axc.loads(f.read(), core_version=__version__, src_hash=h,
-                                 optimized=optimized, filename=filename)
+                return axc.loads(f.read(), core_version=__version__, src_hash=axc.source_hash(text),
+                                 optimized=bool(self.settings.get("peephole_optimizer", True)),
+                                 filename=filename)
         except (OSError, axc.AxcError):
             pass
         code = self.compile(text, filename)
-        conf.write_atomic(cache, axc.dumps(code, h, __version__, optimized))
+        conf.write_atomic(cache, self.compiled_bytes(code, text))
         return code
 
     def load_compiled(self, path: str | os.PathLike[str]) -> Code:

@@ -48,25 +48,20 @@ def _load(file: Path, settings_override: dict[str, object] | None = None) -> obj
 def build_file(file: Path) -> int:
     from axiom_sdk import AxiomError
 
-    from .. import __version__, axc, conf
+    from .. import conf
     from ..errors import render
     from ..runtime import Runtime
-    settings = conf.load()
-    rt = Runtime(settings=settings)
+    rt = Runtime(settings=conf.load())
     try:
-        text = file.read_text(encoding="utf-8")
+        text = rt.read_source(file)
         code = rt.compile(text, str(file))
-    except OSError as e:
-        sys.stderr.write(f"axiom: cannot read {file}: {e.strerror or e}\n")
-        return 2
     except AxiomError as e:
         sys.stderr.write(render(e))
         return 2
     out = file.with_suffix(".axc")
-    data = axc.dumps(code, axc.source_hash(text), __version__, bool(settings.get("peephole_optimizer", True)))
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(out)
+    if not conf.write_atomic(str(out), rt.compiled_bytes(code, text)):
+        sys.stderr.write(f"axiom: cannot write {out}\n")
+        return 1
     print(f"wrote {out}")
     return 0
 
