@@ -8,6 +8,7 @@
     uv run nox -s wheels       build every distribution's wheel and check each installs
     uv run nox -s modules      tox: every module installed alone with axiom-sdk and tested
     uv run nox -s demo         run every example
+    uv run nox -s fuzz         long differential and fuzz runs (not part of `tests`)
 """
 
 from __future__ import annotations
@@ -66,3 +67,11 @@ def modules(session: nox.Session) -> None:
 def demo(session: nox.Session) -> None:
     for script in sorted(glob.glob("examples/*.ax")):
         session.run("axiom", "run", script)
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """The long runs: the arithmetic/display oracle over ~100,000 generated expressions in
+    every mode (AXIOM_ORACLE_EXAMPLES programs of up to 25 expressions each)."""
+    env = {"AXIOM_ORACLE_EXAMPLES": os.environ.get("AXIOM_ORACLE_EXAMPLES", "8000")}
+    session.run("pytest", "tests/test_oracle.py", "-q", "-p", "no:randomly", env=env)

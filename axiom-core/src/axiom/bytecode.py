@@ -182,6 +182,22 @@ NO_ARG: Final = frozenset({Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MOD, Op.EQ, Op.NE,
                            Op.GET_ITER, Op.POP_TRY, Op.THROW, Op.HALT})
 
 
+def const_key(value: Any) -> Any:
+    """The identity of a constant for deduplication: the same type and the same bits.
+    `0.0` and `-0.0` differ (they print differently) and a NaN equals itself, which
+    keying by `==` gets wrong both ways; `1`, `1.0` and `true` stay apart. None for a
+    value that is never shared (code objects)."""
+    t = type(value)
+    if t is float:
+        return (float, value.hex())
+    if t is tuple:
+        parts = tuple(const_key(v) for v in value)
+        return None if None in parts else (tuple, parts)
+    if value is None or t is int or t is str or t is bool:
+        return (t, value)
+    return None
+
+
 class Code:
     """A compiled function or program.
 

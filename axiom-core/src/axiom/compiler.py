@@ -17,7 +17,7 @@ from typing import Any
 
 from . import ast as A
 from .ast import ParseError, Source
-from .bytecode import Code, Op
+from .bytecode import Code, Op, const_key
 from .resolve import FunctionScope, Ref, Var
 
 _BINOPS = {"+": Op.ADD, "-": Op.SUB, "*": Op.MUL, "/": Op.DIV, "%": Op.MOD, "==": Op.EQ,
@@ -109,14 +109,12 @@ class FnCompiler:
         self.code.ops[at] = (op, self.here() if target is None else target)
 
     def const(self, value: Any) -> int:
-        key = (type(value), value) if isinstance(value, (int, float, str, bool, type(None), tuple)) else None
+        """The index of `value` in the constant table, shared with an identical constant
+        (bytecode.const_key: same type and bits)."""
+        key = const_key(value)
         if key is not None:
-            try:
-                idx = self._const_index.get(key)
-            except TypeError:
-                key = None
-                idx = None
-            if idx is not None and not (type(value) is float and value != value):
+            idx = self._const_index.get(key)
+            if idx is not None:
                 return idx
         self.code.consts.append(value)
         idx = len(self.code.consts) - 1

@@ -205,11 +205,19 @@ def mod(a: Any, b: Any) -> Any:
     if _is_num(a) and _is_num(b):
         if b == 0:
             raise AxiomError("DivisionByZero", "modulo by zero")
-        return math.fmod(a, b)
+        return fmod(a, b)
     r = _foreign_op("%", a, b)
     if r is NotImplemented:
         raise _operands("%", a, b)
     return r
+
+
+def fmod(a: float, b: float) -> float:
+    """IEEE fmod, as C's and LLVM's `frem`: an infinite dividend gives nan (Python's
+    math.fmod raises instead)."""
+    if a - a != 0:  # inf or nan
+        return math.nan
+    return math.fmod(a, b)
 
 
 def neg(a: Any) -> Any:
@@ -237,11 +245,9 @@ def _orderable(a: Any, b: Any) -> bool:
     if ta is str and type(b) is str:
         return True
     if isinstance(a, list) and isinstance(b, list):
-        for x, y in zip(a, b):
-            if not _orderable(x, y):
-                return False
+        for x, y in zip(a, b):  # the first unequal pair decides, as lexicographic order does
             if not equal(x, y):
-                return True
+                return _orderable(x, y)
         return True
     return False
 

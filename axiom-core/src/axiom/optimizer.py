@@ -23,7 +23,7 @@ from typing import Any, Final
 from axiom_sdk import AxiomError, truthy
 
 from . import intrinsics as I
-from .bytecode import JUMPS, Code, Op
+from .bytecode import JUMPS, Code, Op, const_key
 
 _FOLD_BINARY: Final = {
     Op.ADD: I.add, Op.SUB: I.sub, Op.MUL: I.mul, Op.DIV: I.div, Op.MOD: I.mod,
@@ -40,8 +40,9 @@ def optimize(code: Code) -> Code:
     for c in code.consts:
         if isinstance(c, Code):
             optimize(c)
+    index = _ConstIndex(code)
     for _ in range(10):
-        changed = _fold(code) | _peephole(code) | _thread(code) | _dead(code)
+        changed = _fold(code, index) | _peephole(code) | _thread(code) | _dead(code)
         changed |= _compact(code)
         if not changed:
             break
@@ -56,15 +57,45 @@ def _nop(code: Code, i: int) -> None:
     code.ops[i] = (Op.NOP, 0)
 
 
-def _const_index(code: Code, value: Any) -> int:
-    for i, c in enumerate(code.consts):
-        if type(c) is type(value) and c == value and not (type(c) is float and c != c):
-            return i
-    code.consts.append(value)
-    return len(code.consts) - 1
+class _ConstIndex:
+    """Where each constant of a code object is, keyed by bytecode.const_key (same type,
+    same bits: folding `-0.0` must not reuse `0.0`), so a fold finds or adds its result
+    in constant time."""
+
+    def __init__(self, code: Code) -> None:
+        self.consts = code.consts
+        self.where: dict[Any, int] = {}
+        for i, c in enumerate(code.consts):
+            key = const_key(c)
+            if key is not None:
+                self.where.setdefault(key, i)
+
+    def __call__(self, value: Any) -> int:
+        key = const_key(value)
+        i = self.where.get(key) if key is not None else None
+        if i is None:
+            self.consts.append(value)
+            i = len(self.consts) - 1
+            if key is not None:
+                self.where[key] = i
+        return i
 
 
-def _fold(code: Code) -> bool:
+def _fold_size(op: int, x: Any, y: Any) -> int:
+    """About how many items (chars or list items) folding `x op y` would build, computed
+    without building it: a fold must never allocate more than _MAX_FOLDED_STR (a huge
+    `"x" * 10000000000` is left to run time, where --max-memory is checked first)."""
+    if op == Op.ADD and type(x) is str and type(y) is str:
+        return len(x) + len(y)
+    if op == Op.MUL:
+        if type(x) is str and type(y) is int:
+            return len(x) * max(y, 0)
+        if type(y) is str and type(x) is int:
+            return len(y) * max(x, 0)
+    return 0
+
+
+def _fold(code: Code, const_index: _ConstIndex) -> bool:
     ops = code.ops
     targets = _targets(code)
     changed = False
@@ -79,7 +110,7 @@ def _fold(code: Code) -> bool:
         if op1 in (Op.NEG, Op.NOT) and i + 1 not in targets and type(x) in _SCALARS:
             r = _try(I.neg, x) if op1 == Op.NEG else _try(lambda v: not truthy(v), x)
             if r is not _FAIL:
-                ops[i] = (Op.LOAD_CONST, _const_index(code, r))
+                ops[i] = (Op.LOAD_CONST, const_index(r))
                 _nop(code, i + 1)
                 changed = True
                 continue
@@ -87,11 +118,11 @@ def _fold(code: Code) -> bool:
             op2, _ = ops[i + 2]
             fn = _FOLD_BINARY.get(op2)  # type: ignore[call-overload]
             y = code.consts[a1]
-            if fn is not None and type(x) in _SCALARS and type(y) in _SCALARS:
+            if fn is not None and type(x) in _SCALARS and type(y) in _SCALARS \
+                    and _fold_size(op2, x, y) <= _MAX_FOLDED_STR:
                 r = _try(fn, x, y)
-                if r is not _FAIL and type(r) in _SCALARS and not (
-                        type(r) is str and len(r) > _MAX_FOLDED_STR):
-                    ops[i] = (Op.LOAD_CONST, _const_index(code, r))
+                if r is not _FAIL and type(r) in _SCALARS:
+                    ops[i] = (Op.LOAD_CONST, const_index(r))
                     _nop(code, i + 1)
                     _nop(code, i + 2)
                     changed = True
