@@ -12,11 +12,11 @@ import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from axiom import Runtime
 from support import oracle
 from support.tiers import MODES
 from support.tiers import settings as mode_settings
-
-from axiom import Runtime
 
 EXAMPLES = int(os.environ.get("AXIOM_ORACLE_EXAMPLES", "60"))
 
