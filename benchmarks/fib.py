@@ -2,4 +2,5 @@ def fib(n):
     return n if n < 2 else fib(n - 1) + fib(n - 2)
 
 
-print(fib(22))
+print(fib(30))
+print(fib(35))
