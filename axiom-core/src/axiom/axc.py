@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import struct
 
-from .bytecode import OP_NAMES, Code, Op
+from . import bytecode as B
+from .bytecode import Code, Op
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; annotations here are strings
@@ -35,7 +36,6 @@ if TYPE_CHECKING:  # typing costs start-up time; annotations here are strings
 
 MAGIC: Final = b"AXC\x00"
 FORMAT_VERSION: Final = 4
-_MAX_OP: Final = max(OP_NAMES)
 
 
 class AxcError(Exception):
@@ -216,24 +216,41 @@ class _Reader:
 
 
 def _validate(c: Code) -> None:
-    """Reject code the VM could misbehave on (out-of-range operands)."""
-    from .bytecode import CONST_ARG, JUMPS, SLOT_ARG
+    """Reject code the VM could misbehave on: unknown opcodes, operands out of range for
+    their kind (bytecode.INFO), constants of the wrong shape for the op that reads them."""
     nops, nconsts = len(c.ops), len(c.consts)
     if c.nslots < c.nparams or len(c.slot_names) != c.nslots or len(c.param_names) != c.nparams:
         raise AxcError("bad slots")
     if not nops or c.ops[-1][0] not in (Op.RETURN, Op.HALT):
         raise AxcError("code does not end")
+    limits = {B.TARGET: nops + 1, B.CONST: nconsts, B.SLOT: c.nslots, B.FREE: len(c.free_names)}
     for op, arg in c.ops:
-        if op > _MAX_OP:
+        info = B.INFO.get(op)
+        if info is None:
             raise AxcError(f"bad opcode {op}")
-        if op in JUMPS and arg > nops:
-            raise AxcError("bad jump")
-        if op in CONST_ARG and arg >= nconsts:
-            raise AxcError("bad constant index")
-        if op in SLOT_ARG and arg >= c.nslots:
-            raise AxcError("bad slot")
-        if op in (Op.LOAD_FREE, Op.STORE_FREE) and arg >= len(c.free_names):
-            raise AxcError("bad free index")
+        limit = limits.get(info.operand)
+        if limit is not None and arg >= limit:
+            raise AxcError(f"bad operand {arg} for {info.name}")
+        if info.operand == B.CONST and not _const_fits(op, c.consts[arg]):
+            raise AxcError(f"bad constant for {info.name}")
+
+
+def _const_fits(op: int, v: Any) -> bool:
+    """Whether constant `v` has the shape `op` reads (the compiler's shapes)."""
+    if op == Op.LOAD_CONST:
+        return type(v) is not Code
+    if op == Op.MAKE_CLOSURE:
+        return type(v) is Code
+    if op in (Op.CALL_KW, Op.TAIL_CALL_KW):
+        return (type(v) is tuple and len(v) == 2 and type(v[0]) is int and type(v[1]) is tuple
+                and all(type(x) is str for x in v[1]))
+    if op == Op.METHOD_CALL:
+        return (type(v) is tuple and len(v) == 3 and type(v[0]) is str and type(v[1]) is int
+                and (v[2] is None or (type(v[2]) is tuple and all(type(x) is str for x in v[2]))))
+    if op in (Op.ALLOC_FIXED, Op.CHECK_FIXED):
+        return (type(v) is tuple and len(v) == 3 and v[0] in ("cap", "type") and type(v[2]) is str
+                and (type(v[1]) is int if v[0] == "cap" else v[1] in B.FIXED_TYPES))
+    return type(v) is str  # names, attribute names, format specs, module names
 
 
 def read_header(data: bytes) -> tuple[int, int, str, bytes, _Reader]:

@@ -125,7 +125,7 @@ class Op:
     CALL_KW: Final = 35
     TAIL_CALL_KW: Final = 36
     DUP: Final = 37
-    DUP2 = 38
+    DUP2: Final = 38
     SET_ATTR: Final = 39
     SET_INDEX: Final = 40
     NEG: Final = 41
@@ -161,25 +161,175 @@ class Op:
 
 
 LAST_HOT: Final = Op.STORE_FREE
-OP_NAMES: Final = {v: k for k, v in vars(Op).items() if k.isupper()}
+
+# --- the table: what each opcode's operand is and what it does to the stack ----------------
+# Everything that needs an opcode's meaning reads it here: the compiler (stack depths), the
+# optimizer (jumps), .axc validation (operand ranges), the disassembler and the JIT tiers.
+
+# Operand kinds.
+NONE: Final = "none"        # no operand (0)
+CONST: Final = "const"      # an index into consts
+SLOT: Final = "slot"        # a local slot
+FREE: Final = "free"        # an index into the closure's cells
+COUNT: Final = "count"      # a count of stack items (meaning per opcode)
+TARGET: Final = "target"    # an absolute instruction index
+FLAG: Final = "flag"        # a small flag field (OUT's stream, SLICE's bounds, ...)
+
+
+class OpInfo:
+    """One opcode: `name`; `operand` (a kind above); `effect`, the stack change when it
+    falls through (None when it depends on the operand: see stack_effect); `jump_effect`,
+    the stack change on the path to its target (jumps only); `generic`, the intrinsics
+    function that does the work for operands of any type (the VM's slow paths and a JIT's
+    generic code call it), or "" when the op is not a single intrinsic call."""
+
+    __slots__ = ("name", "operand", "effect", "jump_effect", "generic")
+
+    def __init__(self, name: str, operand: str, effect: int | None, jump_effect: int | None,
+                 generic: str) -> None:
+        self.name = name
+        self.operand = operand
+        self.effect = effect
+        self.jump_effect = jump_effect
+        self.generic = generic
+
+
+def _table() -> dict[int, OpInfo]:
+    rows: list[tuple[Any, ...]] = [
+        # opcode              operand  effect  jump effect, generic intrinsic
+        (Op.NOP, NONE, 0),
+        (Op.LOAD_CONST, CONST, 1),
+        (Op.LOAD_VAR, SLOT, 1),
+        (Op.STORE_VAR, SLOT, -1),
+        (Op.LOAD_GLOBAL, CONST, 1),
+        (Op.STORE_GLOBAL, CONST, -1),
+        (Op.LOAD_CELL, SLOT, 1),
+        (Op.STORE_CELL, SLOT, -1),
+        (Op.LOAD_FREE, FREE, 1),
+        (Op.STORE_FREE, FREE, -1),
+        (Op.ADD, NONE, -1, None, "add"),
+        (Op.SUB, NONE, -1, None, "sub"),
+        (Op.MUL, NONE, -1, None, "mul"),
+        (Op.DIV, NONE, -1, None, "div"),
+        (Op.MOD, NONE, -1, None, "mod"),
+        (Op.EQ, NONE, -1, None, "eq"),
+        (Op.NE, NONE, -1, None, "ne"),
+        (Op.LT, NONE, -1, None, "lt"),
+        (Op.LE, NONE, -1, None, "le"),
+        (Op.GT, NONE, -1, None, "gt"),
+        (Op.GE, NONE, -1, None, "ge"),
+        (Op.IN, NONE, -1, None, "contains"),
+        (Op.JUMP, TARGET, 0, 0),
+        (Op.JUMP_IF_FALSE, TARGET, -1, -1),
+        (Op.JUMP_IF_TRUE, TARGET, -1, -1),
+        (Op.JUMP_IF_FALSE_OR_POP, TARGET, -1, 0),
+        (Op.JUMP_IF_TRUE_OR_POP, TARGET, -1, 0),
+        (Op.CALL, COUNT, None),
+        (Op.CALL_KW, CONST, None),
+        (Op.TAIL_CALL, COUNT, None),
+        (Op.TAIL_CALL_KW, CONST, None),
+        (Op.RETURN, NONE, -1),
+        (Op.POP, NONE, -1),
+        (Op.DUP, NONE, 1),
+        (Op.DUP2, NONE, 2),
+        (Op.GET_ATTR, CONST, 0),
+        (Op.SET_ATTR, CONST, -2),
+        (Op.METHOD_CALL, CONST, None),
+        (Op.INDEX, NONE, -1, None, "index"),
+        (Op.SET_INDEX, NONE, -3, None, "set_index"),
+        (Op.FOR_ITER, TARGET, 1, -1),
+        (Op.NEG, NONE, 0, None, "neg"),
+        (Op.NOT, NONE, 0),
+        (Op.RENDER, NONE, 0),
+        (Op.FORMAT, CONST, 0, None, "format_value"),
+        (Op.BUILD_STR, COUNT, None),
+        (Op.MAKE_LIST, COUNT, None),
+        (Op.LIST_REPEAT, NONE, -1, None, "list_repeat"),
+        (Op.MAKE_DICT, COUNT, None),
+        (Op.MAKE_RANGE, FLAG, -1),
+        (Op.SLICE, FLAG, None),
+        (Op.MAKE_CLOSURE, CONST, 1),
+        (Op.NEW_CELL, SLOT, 0),
+        (Op.CELL_PARAM, SLOT, 0),
+        (Op.IS_UNSET, SLOT, 1),
+        (Op.MAKE_CLASS, CONST, 0),
+        (Op.ADD_METHOD, CONST, -1),
+        (Op.SUPER_GET, CONST, -1, None, "super_get"),
+        (Op.GET_ITER, NONE, 0, None, "iterate"),
+        (Op.UNPACK, COUNT, None),
+        (Op.SETUP_TRY, TARGET, 0, 1),
+        (Op.POP_TRY, NONE, 0),
+        (Op.THROW, NONE, -1),
+        (Op.IMPORT, CONST, 1),
+        (Op.IMPORT_FROM, CONST, 1),
+        (Op.OUT, FLAG, -1),
+        (Op.ALLOC_FIXED, CONST, 0),
+        (Op.CHECK_FIXED, CONST, 0),
+        (Op.FREE_VAR, SLOT, 0),
+        (Op.FREE_GLOBAL, CONST, 0),
+        (Op.HALT, NONE, -1),
+    ]
+    names = {v: k for k, v in vars(Op).items() if k.isupper()}
+    table = {}
+    for op, operand, effect, *rest in rows:
+        jump = rest[0] if rest else None
+        generic = rest[1] if len(rest) > 1 else ""
+        table[op] = OpInfo(names[op], operand, effect, jump, generic)
+    if len(table) != len(names):
+        raise AssertionError("every opcode needs a row in the table")
+    return table
+
+
+INFO: Final[dict[int, OpInfo]] = _table()
+OP_NAMES: Final = {op: info.name for op, info in INFO.items()}
+JUMPS: Final = frozenset(op for op, info in INFO.items() if info.operand == TARGET)
+CONST_ARG: Final = frozenset(op for op, info in INFO.items() if info.operand == CONST)
+SLOT_ARG: Final = frozenset(op for op, info in INFO.items() if info.operand == SLOT)
+NO_ARG: Final = frozenset(op for op, info in INFO.items() if info.operand == NONE)
+
+
+# The types a fixed allocation may name (`let x(f64) = ...`): ALLOC_FIXED's constant is
+# ("cap", capacity, name) or ("type", one of these, name).
+FIXED_TYPES: Final = frozenset({"int", "i64", "float", "f64", "str", "bool", "list", "dict", "set",
+                                "any"})
 
 
 def op_name(op: int) -> str:
     return OP_NAMES.get(op, f"<op {op}>")
 
-JUMPS: Final = frozenset({Op.JUMP, Op.JUMP_IF_FALSE, Op.JUMP_IF_TRUE, Op.JUMP_IF_FALSE_OR_POP,
-                          Op.JUMP_IF_TRUE_OR_POP, Op.FOR_ITER, Op.SETUP_TRY})
-CONST_ARG: Final = frozenset({Op.LOAD_CONST, Op.LOAD_GLOBAL, Op.STORE_GLOBAL, Op.CALL_KW,
-                              Op.TAIL_CALL_KW, Op.GET_ATTR, Op.SET_ATTR, Op.METHOD_CALL,
-                              Op.FORMAT, Op.MAKE_CLOSURE, Op.MAKE_CLASS, Op.ADD_METHOD,
-                              Op.SUPER_GET, Op.IMPORT, Op.IMPORT_FROM, Op.ALLOC_FIXED,
-                              Op.CHECK_FIXED, Op.FREE_GLOBAL})
-SLOT_ARG: Final = frozenset({Op.LOAD_VAR, Op.STORE_VAR, Op.LOAD_CELL, Op.STORE_CELL, Op.NEW_CELL,
-                             Op.CELL_PARAM, Op.IS_UNSET, Op.FREE_VAR})
-NO_ARG: Final = frozenset({Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MOD, Op.EQ, Op.NE, Op.LT, Op.LE,
-                           Op.GT, Op.GE, Op.IN, Op.RETURN, Op.POP, Op.DUP, Op.DUP2, Op.INDEX,
-                           Op.SET_INDEX, Op.NEG, Op.NOT, Op.RENDER, Op.LIST_REPEAT, Op.NOP,
-                           Op.GET_ITER, Op.POP_TRY, Op.THROW, Op.HALT})
+
+def stack_effect(op: int, arg: int, consts: list[Any]) -> int:
+    """The stack change of `op arg` when it falls through to the next instruction."""
+    effect = INFO[op].effect
+    if effect is not None:
+        return effect
+    if op == Op.CALL or op == Op.TAIL_CALL:
+        return -arg  # f a1..an -> r
+    if op == Op.CALL_KW or op == Op.TAIL_CALL_KW:
+        argc, names = consts[arg]
+        return -(argc + len(names))
+    if op == Op.METHOD_CALL:
+        _, argc, names = consts[arg]
+        return -(argc + (len(names) if names else 0))
+    if op == Op.BUILD_STR or op == Op.MAKE_LIST:
+        return 1 - arg
+    if op == Op.MAKE_DICT:
+        return 1 - 2 * arg
+    if op == Op.UNPACK:
+        return arg - 1
+    if op == Op.SLICE:
+        return -(arg & 1) - (arg >> 1)
+    raise AssertionError(f"no stack effect for {op_name(op)}")
+
+
+class _Never:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<never compiled>"
+
+
+NEVER: Final = _Never()  # Code.jit when a JIT tier gave up on the code
 
 
 def const_key(value: Any) -> Any:
@@ -217,11 +367,17 @@ class Code:
                    that makes it: (True, slot) a cell in that frame's slot, (False, i)
                    that frame's own free cell i
     anonymous   -- made by `fn(...)` or `|...|` rather than `fn name`
+    hot         -- calls and loop back edges counted by tier 0 while a JIT is on
+    jit         -- the compiled entry a JIT tier made for this code (called with the
+                   closure's cells and the arguments), NEVER when it will not compile, or
+                   None (run by tier 0)
+    osr         -- loop header ip -> a compiled entry that continues a running tier-0
+                   frame at that loop (on-stack replacement), or NEVER
     """
 
     __slots__ = ("name", "filename", "ops", "consts", "lines", "nparams", "min_args",
                  "param_names", "nslots", "slot_names", "slot_ranges", "captures", "free_names",
-                 "anonymous", "hot")
+                 "anonymous", "hot", "jit", "osr")
 
     def __init__(self, name: str, filename: str) -> None:
         self.name = name
@@ -239,6 +395,8 @@ class Code:
         self.free_names: tuple[str, ...] = ()
         self.anonymous = False
         self.hot = 0
+        self.jit: Any = None
+        self.osr: dict[int, Any] | None = None
 
     def __repr__(self) -> str:
         return f"<code {self.name} {self.filename}>"

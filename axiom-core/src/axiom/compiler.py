@@ -17,28 +17,11 @@ from typing import Any
 
 from . import ast as A
 from .ast import ParseError, Source
-from .bytecode import Code, Op, const_key
+from .bytecode import Code, Op, const_key, stack_effect
 from .resolve import FunctionScope, Ref, Var
 
 _BINOPS = {"+": Op.ADD, "-": Op.SUB, "*": Op.MUL, "/": Op.DIV, "%": Op.MOD, "==": Op.EQ,
            "!=": Op.NE, "<": Op.LT, "<=": Op.LE, ">": Op.GT, ">=": Op.GE, "in": Op.IN}
-
-# Static stack effects of ops whose effect does not depend on their argument.
-_EFFECT = {
-    Op.LOAD_CONST: 1, Op.LOAD_VAR: 1, Op.LOAD_GLOBAL: 1, Op.LOAD_CELL: 1, Op.LOAD_FREE: 1,
-    Op.STORE_VAR: -1, Op.STORE_GLOBAL: -1, Op.STORE_CELL: -1, Op.STORE_FREE: -1,
-    Op.ADD: -1, Op.SUB: -1, Op.MUL: -1, Op.DIV: -1, Op.MOD: -1, Op.EQ: -1, Op.NE: -1,
-    Op.LT: -1, Op.LE: -1, Op.GT: -1, Op.GE: -1, Op.IN: -1, Op.MAKE_RANGE: -1,
-    Op.NEG: 0, Op.NOT: 0, Op.RENDER: 0, Op.FORMAT: 0, Op.JUMP: 0, Op.JUMP_IF_FALSE: -1,
-    Op.JUMP_IF_TRUE: -1, Op.JUMP_IF_FALSE_OR_POP: -1, Op.JUMP_IF_TRUE_OR_POP: -1,
-    Op.RETURN: -1, Op.POP: -1, Op.DUP: 1, Op.DUP2: 2, Op.GET_ATTR: 0, Op.SET_ATTR: -2,
-    Op.INDEX: -1, Op.SET_INDEX: -3, Op.FOR_ITER: 1, Op.LIST_REPEAT: -1, Op.MAKE_CLOSURE: 1,
-    Op.NEW_CELL: 0, Op.CELL_PARAM: 0, Op.IS_UNSET: 1, Op.MAKE_CLASS: 0, Op.ADD_METHOD: -1,
-    Op.SUPER_GET: -1, Op.GET_ITER: 0, Op.SETUP_TRY: 0, Op.POP_TRY: 0, Op.THROW: -1,
-    Op.IMPORT: 1, Op.IMPORT_FROM: 1, Op.OUT: -1, Op.ALLOC_FIXED: 0, Op.CHECK_FIXED: 0,
-    Op.FREE_VAR: 0, Op.FREE_GLOBAL: 0, Op.HALT: -1, Op.NOP: 0,
-}
-
 
 class Loop:
     __slots__ = ("continue_target", "breaks", "continues", "outer_depth", "body_depth", "tries")
@@ -95,10 +78,12 @@ class FnCompiler:
         self._pos_cache = (start, end, p)
         return p
 
-    def emit(self, op: int, arg: int, node: Any, effect: int | None = None) -> int:
+    def emit(self, op: int, arg: int, node: Any) -> int:
+        """Append `op arg` at `node`'s position, tracking the stack depth (bytecode's
+        table gives each op's effect)."""
         self.code.ops.append((op, arg))
         self.code.lines.append(self.pos(node))
-        self.depth += _EFFECT[op] if effect is None else effect
+        self.depth += stack_effect(op, arg, self.code.consts)
         return len(self.code.ops) - 1
 
     def here(self) -> int:
@@ -166,7 +151,7 @@ class FnCompiler:
             self.store_var(pat.var, pat)
             return
         items = pat.items  # type: ignore[attr-defined]
-        self.emit(Op.UNPACK, len(items), pat, effect=len(items) - 1)
+        self.emit(Op.UNPACK, len(items), pat)
         for item in items:
             self.store_pattern(item)
 
@@ -485,12 +470,12 @@ class FnCompiler:
         if n == 0:
             self.load_const("", e)
         elif n > 1:
-            self.emit(Op.BUILD_STR, n, e, effect=1 - n)  # (one part is already a str)
+            self.emit(Op.BUILD_STR, n, e)
 
     def e_ListLit(self, e: A.ListLit) -> None:
         for x in e.items:
             self.expr(x)
-        self.emit(Op.MAKE_LIST, len(e.items), e, effect=1 - len(e.items))
+        self.emit(Op.MAKE_LIST, len(e.items), e)
 
     def e_ListRepeat(self, e: A.ListRepeat) -> None:
         self.expr(e.item)
@@ -501,7 +486,7 @@ class FnCompiler:
         for k, v in e.pairs:
             self.expr(k)
             self.expr(v)
-        self.emit(Op.MAKE_DICT, len(e.pairs), e, effect=1 - 2 * len(e.pairs))
+        self.emit(Op.MAKE_DICT, len(e.pairs), e)
 
     def _args(self, args: list[A.Node], kwargs: list[tuple[str, A.Node]]) -> None:
         for a in args:
@@ -516,16 +501,15 @@ class FnCompiler:
         tail = tail and self.tries == 0 and self.scope.parent is not None
         if e.kwargs:
             k = self.const((len(e.args), tuple(name for name, _ in e.kwargs)))
-            self.emit(Op.TAIL_CALL_KW if tail else Op.CALL_KW, k, e, effect=-n)
+            self.emit(Op.TAIL_CALL_KW if tail else Op.CALL_KW, k, e)
         else:
-            self.emit(Op.TAIL_CALL if tail else Op.CALL, n, e, effect=-n)
+            self.emit(Op.TAIL_CALL if tail else Op.CALL, n, e)
 
     def e_MethodCall(self, e: A.MethodCall) -> None:
         self.expr(e.obj)
         self._args(e.args, e.kwargs)
         names = tuple(name for name, _ in e.kwargs) or None
-        n = len(e.args) + len(e.kwargs)
-        self.emit(Op.METHOD_CALL, self.const((e.name, len(e.args), names)), e, effect=-n)
+        self.emit(Op.METHOD_CALL, self.const((e.name, len(e.args), names)), e)
 
     def e_Index(self, e: A.Index) -> None:
         self.expr(e.obj)
@@ -541,7 +525,7 @@ class FnCompiler:
         if e.hi is not None:
             self.expr(e.hi)
             flags |= 2
-        self.emit(Op.SLICE, flags, e, effect=-(flags & 1) - (flags >> 1))
+        self.emit(Op.SLICE, flags, e)
 
     def e_Attr(self, e: A.Attr) -> None:
         self.expr(e.obj)

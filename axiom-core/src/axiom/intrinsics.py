@@ -265,6 +265,30 @@ def compare(op: str, a: Any, b: Any) -> bool:
     raise AxiomError("TypeError", f"cannot compare {typeof(a)} and {typeof(b)} with {op}")
 
 
+def eq(a: Any, b: Any) -> bool:
+    return equal(a, b)
+
+
+def ne(a: Any, b: Any) -> bool:
+    return not equal(a, b)
+
+
+def lt(a: Any, b: Any) -> bool:
+    return compare("<", a, b)
+
+
+def le(a: Any, b: Any) -> bool:
+    return compare("<=", a, b)
+
+
+def gt(a: Any, b: Any) -> bool:
+    return compare(">", a, b)
+
+
+def ge(a: Any, b: Any) -> bool:
+    return compare(">=", a, b)
+
+
 def contains(item: Any, container: Any) -> bool:
     """`item in container`: list items, str substrings, dict keys, set items, ranges."""
     t = type(container)
@@ -464,6 +488,12 @@ class BuiltinMethod(Function):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.fn(self.this, *args, **kwargs)
+
+
+def make_class(name: str, parent: Any) -> Class:
+    if parent is not None and type(parent) is not Class:
+        raise AxiomError("TypeError", f"class {name} can only extend a class, not {typeof(parent)}")
+    return Class(name, parent, {})
 
 
 def super_get(cls: Class, this: Any, name: str) -> Any:

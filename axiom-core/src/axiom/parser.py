@@ -25,6 +25,7 @@ import ply.yacc as yacc
 from . import ast as A
 from . import lexer as L
 from .ast import ParseError
+from .bytecode import FIXED_TYPES
 from .lexer import tokens  # noqa: F401  (ply reads the grammar's token list here)
 
 INT_MAX: Final = 2**63 - 1
@@ -147,7 +148,6 @@ def p_stmt_let_fixed(p: Any) -> None:
     p[0] = A.Let(_s(p, 1), _e(p, 7), A.PName(_s(p, 2), _e(p, 2), p[2]), p[7], spec)
 
 
-FIXED_TYPES: Final = frozenset({"int", "i64", "float", "f64", "str", "bool", "list", "dict", "set", "any"})
 
 
 def p_pattern_name(p: Any) -> None:

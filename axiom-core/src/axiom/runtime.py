@@ -165,6 +165,7 @@ class Runtime:
         self.deadline: float | None = None
         self._ticks = 0
         self.plugins: Any = None  # the pluggy manager when plugins are installed
+        self.jit: Any = None  # the JIT tiers (axiom.jit.Tiers) when `jit` is not "off"
         self._started = False
         self.stdout = stdout
         self.stderr = stderr

@@ -9,6 +9,13 @@ bounded by memory and by `max_call_depth` (StackOverflow). TAIL_CALL reuses the 
 When a module calls back into Axiom (a callback given to `map`, a task body), the host
 calls `VM.call`, which re-enters `run` for that one call with a bounded re-entry depth.
 
+Every call is decided in one place, `VM.invoke` (Lua's luaD_precall): a script function
+runs the entry a JIT tier compiled for it, or gets a tier-0 Frame; a class constructs;
+built-in and module functions are called. The loop's CALL inlines invoke's commonest
+case (a script function tier 0 runs), and only that. Hotness — calls and loop back
+edges — is counted for the JIT tiers (`self.jit`, None under `--jit off`, when tier 0
+pays nothing for it).
+
 Frame state (`code ops consts slots stack ip`) lives in locals of `run` while a frame is
 current — attribute access in the loop would cost more than the work. It is reloaded in
 exactly two places: after a call pushes a frame and after a return pops one (and after
@@ -18,6 +25,8 @@ an error unwinds to a handler).
 from __future__ import annotations
 
 from axiom_sdk import (
+    INT_MAX,
+    INT_MIN,
     AxiomError,
     BoundMethod,
     Class,
@@ -30,7 +39,7 @@ from axiom_sdk import (
 )
 
 from . import intrinsics as I
-from .bytecode import Code, Op
+from .bytecode import INFO, LAST_HOT, NEVER, Code, Op
 from .prelude import METHODS, builtin_named, method_of
 
 TYPE_CHECKING = False
@@ -83,11 +92,11 @@ class Closure(Function):
 class Frame:
     """One activation. `instance` is the object being built when the frame runs `init`
     (a class call returns it instead of init's result); `handlers` are the active
-    `try` blocks as (handler ip, stack depth); `boundary` marks the first frame of a
-    re-entry from the host."""
+    `try` blocks as (handler ip, stack depth); `osr` is true while compiled code has
+    taken the rest of this activation over (on-stack replacement at a loop)."""
 
     __slots__ = ("code", "ip", "slots", "stack", "closure", "module", "globals", "handlers",
-                 "instance", "boundary")
+                 "instance", "osr")
 
     def __init__(self, code: Code, slots: list[Any], closure: Closure | None, module: Any) -> None:
         self.code = code
@@ -99,7 +108,7 @@ class Frame:
         self.globals: dict[str, Any] = module.globals
         self.handlers: list[tuple[int, int]] | None = None
         self.instance: Instance | None = None
-        self.boundary = False
+        self.osr = False
 
 
 def _undefined(name: str) -> AxiomError:
@@ -116,54 +125,99 @@ class VM:
         self.max_depth: int = runtime.settings["max_call_depth"]
         self.limited: bool = runtime.limited  # a step or time limit: count steps
         self.builtins: dict[str, Any] = runtime.builtins
+        self.jit: Any = runtime.jit  # the JIT tiers (jit.Tiers), None under --jit off
+        self.deep = 0  # > 0 while calls stay in tier 0 because the host stack is nearly full
 
     # -- entry points ------------------------------------------------------------------
     def execute(self, code: Code, module: Any) -> Any:
         """Run a program's main code in `module`'s globals; returns its last value."""
         frame = Frame(code, [UNSET] * code.nslots, None, module)
-        return self._enter(frame)
+        return self._reenter(self._run_frame, frame)
 
     def call(self, fn: Any, args: tuple[Any, ...] | list[Any], kwargs: dict[str, Any] | None = None) -> Any:
-        """Call any callable value from the host (a module's callback)."""
-        if type(fn) is Closure:
-            return self._enter(self._frame_for(fn, list(args), kwargs or {}))
-        if type(fn) is BoundMethod and type(fn.fn) is Closure:
-            return self._enter(self._frame_for(fn.fn, [fn.this, *args], kwargs or {}))
-        if type(fn) is Class:
-            return self._construct(fn, list(args), kwargs or {}, None)
-        return fn(*args, **(kwargs or {}))
+        """Call any callable value from the host (a module's callback, an embedder): the
+        one re-entry into Axiom from Python, with a bounded depth."""
+        return self._reenter(self.invoke, fn, list(args), kwargs or None, None)
 
-    def _enter(self, frame: Frame) -> Any:
+    def _reenter(self, run: Any, *args: Any) -> Any:
         if self.reentry >= MAX_REENTRY:
             raise AxiomError("StackOverflow", f"callbacks nested more than {MAX_REENTRY} deep")
-        frame.boundary = True
         if self.limited:
             self.runtime.tick(1)
-        self.frames.append(frame)
-        stop = len(self.frames) - 1
         self.reentry += 1
         # A callback may run on a module's own thread, whose context has no checks yet:
         # Axiom code always runs under its runtime's capabilities.
         token = capability_check.set(self.runtime.grants.check)
         try:
-            return self.run(stop)
+            return run(*args)
         finally:
             capability_check.reset(token)
             self.reentry -= 1
-            del self.frames[stop:]
 
-    # -- calls ---------------------------------------------------------------------------
-    def _frame_for(self, fn: Closure, args: list[Any], kwargs: dict[str, Any]) -> Frame:
+    def _run_frame(self, frame: Frame) -> Any:
+        """Run a tier-0 frame to its return from Python (a host call, or compiled code
+        calling a function tier 0 runs)."""
+        frames = self.frames
+        frames.append(frame)
+        stop = len(frames) - 1
+        try:
+            return self.run(stop)
+        finally:
+            del frames[stop:]
+
+    # -- the call seam -------------------------------------------------------------------
+    def invoke(self, f: Any, args: list[Any], kwargs: dict[str, Any] | None, caller: Frame | None) -> Any:
+        """Call any value `f` with `args` (a list the callee may keep) and `kwargs` (None
+        or a non-empty dict). With a `caller` (the loop running that frame), a callee that
+        tier 0 runs comes back as a Frame for the loop to push; without one (a call from
+        the host or compiled code), it is run here. Anything else returns the result."""
+        t = type(f)
+        if t is Closure:
+            return self._invoke_closure(f, args, kwargs, caller, None)
+        if t is BoundMethod and type(f.fn) is Closure:
+            return self._invoke_closure(f.fn, [f.this, *args], kwargs, caller, None)
+        if t is Class:
+            inst = Instance(f)
+            init = f.find_method("init")
+            if init is None:
+                if args or kwargs:
+                    raise AxiomError("TypeError", f"{f.name}() takes no arguments ({len(args)} given)")
+                return inst
+            if type(init) is Closure:
+                return self._invoke_closure(init, [inst, *args], kwargs, caller, inst)
+            init(inst, *args, **(kwargs or {}))
+            return inst
+        if isinstance(f, Function):
+            return f(*args, **kwargs) if kwargs else f(*args)
+        raise AxiomError("TypeError", f"{_type(f)} is not callable")
+
+    def _invoke_closure(self, fn: Closure, args: list[Any], kwargs: dict[str, Any] | None,
+                        caller: Frame | None, instance: Instance | None) -> Any:
         code = fn.code
         n = len(args)
-        if not kwargs and n == code.nparams:
-            slots = args + [UNSET] * (code.nslots - n) if code.nslots > n else args
+        if kwargs or n != code.nparams:
+            slots = self._bind(fn, args, kwargs or {})
+        elif code.nslots > n:
+            slots = args + [UNSET] * (code.nslots - n)
         else:
-            slots = self._bind(fn, args, kwargs)
+            slots = args
+        jit = self.jit
+        if jit is not None and not self.deep:
+            entry = code.jit
+            if entry is None:
+                code.hot += 1
+                if code.hot > jit.threshold:
+                    entry = jit.compile(fn, slots)
+            if entry is not None and entry is not NEVER:
+                r = jit.enter(self, entry, fn, slots[:code.nparams])
+                return instance if instance is not None else r
         if len(self.frames) >= self.max_depth:
-            raise AxiomError("StackOverflow", f"call depth exceeded {self.max_depth} "
-                                              "(setting max_call_depth)")
-        return Frame(code, slots, fn, fn.module)
+            raise self._too_deep()
+        frame = Frame(code, slots, fn, fn.module)
+        frame.instance = instance
+        if caller is not None:
+            return frame
+        return self._run_frame(frame)
 
     def _bind(self, fn: Closure, args: list[Any], kwargs: dict[str, Any]) -> list[Any]:
         """Slots for a call with missing, extra or keyword arguments."""
@@ -188,50 +242,40 @@ class VM:
                                               f"(takes {_count(code)}, {given} given)")
         return slots
 
-    def _construct(self, cls: Class, args: list[Any], kwargs: dict[str, Any], caller: Frame | None) -> Any:
-        inst = Instance(cls)
-        init = cls.find_method("init")
-        if init is None:
-            if args or kwargs:
-                raise AxiomError("TypeError", f"{cls.name}() takes no arguments ({len(args)} given)")
-            return inst
-        if type(init) is Closure:
-            frame = self._frame_for(init, [inst, *args], kwargs)
-            frame.instance = inst
-            if caller is None:
-                return self._enter(frame)
-            return frame
-        init(inst, *args, **kwargs)
-        return inst
-
-    def _call_other(self, f: Any, args: list[Any], kwargs: dict[str, Any] | None, frame: Frame) -> Any:
-        """Call a value that is not a plain Closure: returns a Frame to push, or the
-        result of a host call."""
-        t = type(f)
-        if t is BoundMethod and type(f.fn) is Closure:
-            return self._frame_for(f.fn, [f.this, *args], kwargs or {})
-        if t is Class:
-            return self._construct(f, args, kwargs or {}, frame)
-        if isinstance(f, Function):
-            return f(*args, **kwargs) if kwargs else f(*args)
-        raise AxiomError("TypeError", f"{_type(f)} is not callable")
+    def _tail(self, frame: Frame, new: Frame) -> None:
+        """Make `frame` continue as `new` (a tail call: no frame is added). An `init`
+        frame keeps its instance, which is still what it returns."""
+        frame.code = new.code
+        frame.closure = new.closure
+        frame.module = new.module
+        frame.globals = new.globals
+        frame.slots = new.slots
+        frame.stack.clear()
+        frame.ip = 0
+        if frame.instance is None:
+            frame.instance = new.instance
 
     # -- the loop ---------------------------------------------------------------------------
-    def run(self, stop: int) -> Any:
+    def run(self, stop: int,
+            # The hot opcodes as locals (defaults are bound once, at definition): a local
+            # load is the cheapest comparison operand, and bytecode.Op stays their one home.
+            LOAD_VAR: int = Op.LOAD_VAR, LOAD_CONST: int = Op.LOAD_CONST,
+            STORE_VAR: int = Op.STORE_VAR, LOAD_GLOBAL: int = Op.LOAD_GLOBAL, ADD: int = Op.ADD,
+            SUB: int = Op.SUB, LT: int = Op.LT, LE: int = Op.LE, EQ: int = Op.EQ,
+            JUMP_IF_FALSE: int = Op.JUMP_IF_FALSE, JUMP: int = Op.JUMP, CALL: int = Op.CALL,
+            RETURN: int = Op.RETURN, TAIL_CALL: int = Op.TAIL_CALL, GT: int = Op.GT,
+            GE: int = Op.GE, NE: int = Op.NE, MUL: int = Op.MUL, LOAD_CELL: int = Op.LOAD_CELL,
+            LOAD_FREE: int = Op.LOAD_FREE, POP: int = Op.POP, METHOD_CALL: int = Op.METHOD_CALL,
+            GET_ATTR: int = Op.GET_ATTR, INDEX: int = Op.INDEX, FOR_ITER: int = Op.FOR_ITER,
+            JUMP_IF_TRUE: int = Op.JUMP_IF_TRUE, DIV: int = Op.DIV, MOD: int = Op.MOD,
+            STORE_CELL: int = Op.STORE_CELL, LAST_HOT: int = LAST_HOT,
+            STORE_GLOBAL: int = Op.STORE_GLOBAL, MIN: int = INT_MIN, MAX: int = INT_MAX) -> Any:
         """Run until the frame at index `stop` returns; returns its value."""
         frames = self.frames
         builtins = self.builtins
-        # Opcodes as local ints: a local load is the cheapest comparison operand.
-        LOAD_VAR, LOAD_CONST, STORE_VAR, LOAD_GLOBAL = 0, 1, 2, 3
-        ADD, SUB, LT, LE, EQ, JUMP_IF_FALSE, JUMP, CALL = 4, 5, 6, 7, 8, 9, 10, 11
-        RETURN, TAIL_CALL, GT, GE, NE, MUL, LOAD_CELL, LOAD_FREE = 12, 13, 14, 15, 16, 17, 18, 19
-        POP, METHOD_CALL, GET_ATTR, INDEX, FOR_ITER, JUMP_IF_TRUE = 20, 21, 22, 23, 24, 25
-        DIV, MOD, STORE_CELL = 26, 27, 28  # 29, STORE_FREE, is the chain's last case
-        LAST_HOT = 29
         limited = self.limited
         tick = self.runtime.tick
-        STORE_GLOBAL = Op.STORE_GLOBAL
-        MIN, MAX = -(2**63), 2**63 - 1
+        jitting = self.jit is not None
 
         frame = frames[-1]
         code = frame.code
@@ -301,8 +345,16 @@ class VM:
                             if v is False or v is None or (v is not True and not truthy(v)):
                                 ip = arg
                         elif op == JUMP:
-                            if limited and arg < ip:  # a loop's back edge: count its steps
-                                tick(ip - arg)
+                            if arg < ip and (limited or jitting):  # a loop's back edge
+                                if limited:
+                                    tick(ip - arg)
+                                if jitting and not frame.handlers:
+                                    frame.ip = ip
+                                    done = self.jit.back_edge(self, frame, arg)
+                                    if done is not None:  # compiled code ran the rest
+                                        stack.append(done[0])
+                                        ip = len(ops) - 1  # the final RETURN or HALT
+                                        continue
                             ip = arg
                         elif op == CALL or op == TAIL_CALL:
                             f = stack[-arg - 1]
@@ -310,7 +362,8 @@ class VM:
                             args = stack[n:]
                             if limited:
                                 tick(1)
-                            if type(f) is Closure:
+                            if type(f) is Closure and (not jitting or f.code.jit is NEVER):
+                                # invoke's commonest case, inlined: a function tier 0 runs
                                 fcode = f.code
                                 if op == TAIL_CALL and not frame.handlers:
                                     # reuse this frame for the callee (no new frame)
@@ -337,13 +390,23 @@ class VM:
                                         raise self._too_deep()
                                     new = Frame(fcode, args, f, f.module)
                                 else:
-                                    new = self._frame_for(f, args, {})
+                                    new = Frame(fcode, self._bind(f, args, {}), f, f.module)
+                                    if len(frames) >= self.max_depth:
+                                        raise self._too_deep()
                             else:
                                 del stack[n - 1:]
                                 frame.ip = ip
-                                new = self._call_other(f, args, None, frame)
+                                new = self.invoke(f, args, None, frame)
                                 if type(new) is not Frame:
                                     stack.append(new)
+                                    continue
+                                if op == TAIL_CALL and not frame.handlers:
+                                    self._tail(frame, new)
+                                    code = frame.code
+                                    slots = frame.slots
+                                    ops = code.ops
+                                    consts = code.consts
+                                    ip = 0
                                     continue
                             # push the callee: the first of the two places frames change
                             frame.ip = ip
@@ -402,7 +465,7 @@ class VM:
                         elif op == LOAD_FREE:
                             v = frame.closure.cells[arg].value  # type: ignore[union-attr]
                             if v is UNSET:
-                                raise _undefined(self._free_name(frame, arg))
+                                raise _undefined(_free_name(frame, arg))
                             stack.append(v)
                         elif op == POP:
                             stack.pop()
@@ -410,14 +473,13 @@ class VM:
                             frame.ip = ip
                             called = self._method_call(stack, consts[arg], frame)
                             if called is not None:
-                                new = called
-                                frames.append(new)
-                                frame = new
-                                code = new.code
+                                frames.append(called)
+                                frame = called
+                                code = called.code
                                 ops = code.ops
                                 consts = code.consts
-                                slots = new.slots
-                                stack = new.stack
+                                slots = called.slots
+                                stack = called.stack
                                 ip = 0
                         elif op == GET_ATTR:
                             stack[-1] = I.get_attr(stack[-1], consts[arg], METHODS)
@@ -463,7 +525,7 @@ class VM:
                         frame.globals[consts[arg]] = stack.pop()
                     else:
                         frame.ip = ip
-                        r = self._slow(op, arg, frame, stack, slots, consts)
+                        r = SLOW_OPS[op](self, arg, frame, stack, slots, consts)
                         if r is not None:  # the frame changed (an import ran, a HALT)
                             if r is _HALTED:
                                 v = stack.pop() if stack else None
@@ -475,9 +537,7 @@ class VM:
                             consts = code.consts
                             slots = frame.slots
                             stack = frame.stack
-                            ip = frame.ip
-                        else:
-                            ip = frame.ip
+                        ip = frame.ip
             except AxiomError as e:
                 frame.ip = ip
                 self._unwind(e, stop)
@@ -485,7 +545,7 @@ class VM:
                 raise
             except BaseException as e:  # a host failure inside an instruction
                 frame.ip = ip
-                self._unwind(self._host_error(e), stop)
+                self._unwind(host_error(e), stop)
             # resume in the frame that caught the error
             frame = frames[-1]
             code = frame.code
@@ -506,23 +566,6 @@ class VM:
     def _too_deep(self) -> AxiomError:
         return AxiomError("StackOverflow", f"call depth exceeded {self.max_depth} "
                                            "(setting max_call_depth)")
-
-    def _free_name(self, frame: Frame, index: int) -> str:
-        names = frame.code.free_names
-        return names[index] if index < len(names) else "<captured>"
-
-    def _host_error(self, e: BaseException) -> AxiomError:
-        if isinstance(e, RecursionError):
-            return AxiomError("StackOverflow", "host recursion limit reached (data or "
-                                               "callbacks nested too deeply)")
-        if isinstance(e, MemoryError):
-            return AxiomError("LimitExceeded", "out of memory (the run needed more memory than "
-                                               "it may use: --max-memory)")
-        err = AxiomError("Error", f"internal error: {type(e).__name__}: {e} "
-                                  "(this is a bug in Axiom; please report it)")
-        err.__cause__ = e
-        err.internal = True  # type: ignore[attr-defined]
-        return err
 
     def _unwind(self, e: AxiomError, stop: int) -> None:
         """Find a handler for `e` in the frames above `stop`; re-raise when none.
@@ -564,10 +607,8 @@ class VM:
                 m = obj.cls.find_method(name)
                 if m is None:
                     raise AxiomError("AttributeError", f"{obj.cls.name} has no method '{name}'")
-                if type(m) is Closure:
-                    return self._frame_for(m, [obj, *args], kwargs or {})
-                stack.append(m(obj, *args, **(kwargs or {})))
-                return None
+                f = m
+                args = [obj, *args]
         else:
             table = METHODS.get(t)
             if table is not None:
@@ -576,144 +617,15 @@ class VM:
                     stack.append(m(obj, *args, **kwargs) if kwargs else m(obj, *args))
                     return None
             f = I.get_attr(obj, name, METHODS)
-        if type(f) is Closure:
-            return self._frame_for(f, args, kwargs or {})
-        r = self._call_other(f, args, kwargs, frame)
+        r = self.invoke(f, args, kwargs, frame)
         if type(r) is Frame:
             return r
         stack.append(r)
         return None
 
-    # -- the rest of the instruction set --------------------------------------------------------
-    def _slow(self, op: int, arg: int, frame: Frame, stack: list[Any], slots: list[Any],
-              consts: list[Any]) -> Any:
-        """Instructions outside the hot set. Returns None to continue in the same frame
-        (with `frame.ip` possibly changed), _HALTED at the end of a program, or True when
-        the current frame changed."""
-        if op == _POP_TRY:
-            frame.handlers.pop()  # type: ignore[union-attr]
-        elif op == _SETUP_TRY:
-            if frame.handlers is None:
-                frame.handlers = []
-            frame.handlers.append((arg, len(stack)))
-        elif op == _DUP:
-            stack.append(stack[-1])
-        elif op == _DUP2:
-            stack.extend(stack[-2:])
-        elif op == _JUMP_IF_FALSE_OR_POP:
-            if truthy(stack[-1]):
-                stack.pop()
-            else:
-                frame.ip = arg
-        elif op == _JUMP_IF_TRUE_OR_POP:
-            if truthy(stack[-1]):
-                frame.ip = arg
-            else:
-                stack.pop()
-        elif op == _STORE_GLOBAL:
-            frame.globals[consts[arg]] = stack.pop()
-        elif op == _IN:
-            b = stack.pop()
-            stack[-1] = I.contains(stack[-1], b)
-        elif op == _NOT:
-            stack[-1] = not truthy(stack[-1])
-        elif op == _NEG:
-            stack[-1] = I.neg(stack[-1])
-        elif op == _RENDER:
-            v = stack[-1]
-            if type(v) is not str:
-                stack[-1] = display(v)
-        elif op == _FORMAT:
-            stack[-1] = I.format_value(stack[-1], consts[arg])
-        elif op == _BUILD_STR:
-            n = len(stack) - arg
-            s = "".join(stack[n:])
-            del stack[n:]
-            stack.append(s)
-        elif op == _MAKE_LIST:
-            n = len(stack) - arg
-            items = stack[n:]
-            del stack[n:]
-            stack.append(items)
-        elif op == _MAKE_DICT:
-            n = len(stack) - 2 * arg
-            items = stack[n:]
-            del stack[n:]
-            stack.append(I.make_dict(items))
-        elif op == _LIST_REPEAT:
-            count = stack.pop()
-            stack[-1] = I.list_repeat(stack[-1], count)
-        elif op == _MAKE_RANGE:
-            b = stack.pop()
-            stack[-1] = I.make_range(stack[-1], b, bool(arg))
-        elif op == _SET_ATTR:
-            v = stack.pop()
-            I.set_attr(stack.pop(), consts[arg], v)
-        elif op == _SET_INDEX:
-            v = stack.pop()
-            i = stack.pop()
-            I.set_index(stack.pop(), i, v)
-        elif op == _SLICE:
-            hi = stack.pop() if arg & 2 else None
-            lo = stack.pop() if arg & 1 else None
-            stack[-1] = I.slice_(stack[-1], lo, hi)
-        elif op == _GET_ITER:
-            stack[-1] = I.iterate(stack[-1])
-        elif op == _UNPACK:
-            stack.extend(I.unpack(stack.pop(), arg))
-        elif op == _MAKE_CLOSURE:
-            code: Code = consts[arg]
-            cells = tuple(slots[i] if from_slot else frame.closure.cells[i]  # type: ignore[union-attr]
-                          for from_slot, i in code.captures)
-            stack.append(Closure(code, cells, frame.module))
-        elif op == _NEW_CELL:
-            slots[arg] = Cell()
-        elif op == _CELL_PARAM:
-            slots[arg] = Cell(slots[arg])
-        elif op == _IS_UNSET:
-            stack.append(slots[arg] is UNSET)
-        elif op == _MAKE_CLASS:
-            parent = stack[-1]
-            if parent is not None and type(parent) is not Class:
-                raise AxiomError("TypeError", f"class {consts[arg]} can only extend a class, "
-                                              f"not {_type(parent)}")
-            stack[-1] = Class(consts[arg], parent, {})
-        elif op == _ADD_METHOD:
-            fn = stack.pop()
-            stack[-1].methods[consts[arg]] = fn
-        elif op == _SUPER_GET:
-            this = stack.pop()
-            stack[-1] = I.super_get(stack[-1], this, consts[arg])
-        elif op == _THROW:
-            raise I.thrown(stack.pop())
-        elif op == _OUT:
-            self.runtime.write(self.runtime.render(stack.pop()), arg)
-        elif op == _CALL_KW or op == _TAIL_CALL_KW:
-            return self._call_kw(frame, stack, consts[arg])
-        elif op == _IMPORT:
-            stack.append(self.runtime.import_module(consts[arg], frame.code.filename))
-        elif op == _IMPORT_FROM:
-            stack.append(stack[-1].get_symbol(consts[arg]))
-        elif op == _ALLOC_FIXED or op == _CHECK_FIXED:
-            stack[-1] = I.check_fixed(consts[arg], stack[-1], op == _ALLOC_FIXED)
-        elif op == _FREE_VAR:
-            if type(slots[arg]) is Cell:
-                slots[arg].value = UNSET
-            else:
-                slots[arg] = UNSET
-        elif op == _FREE_GLOBAL:
-            name = consts[arg]
-            if frame.globals.pop(name, UNSET) is UNSET:
-                raise _undefined(name)
-        elif op == _HALT:
-            return _HALTED
-        elif op == _NOP:
-            pass
-        else:
-            raise AssertionError(f"unknown opcode {op}")
-        return None
-
-    def _call_kw(self, frame: Frame, stack: list[Any], shape: tuple[int, tuple[str, ...]]) -> Any:
+    def call_kw(self, frame: Frame, stack: list[Any], shape: tuple[int, tuple[str, ...]],
+                tail: bool) -> Any:
+        """CALL_KW and TAIL_CALL_KW: returns True when the loop must reload the frame."""
         argc, names = shape
         total = argc + len(names)
         base = len(stack) - total
@@ -721,62 +633,271 @@ class VM:
         args = stack[base:base + argc]
         kwargs = dict(zip(names, stack[base + argc:]))
         del stack[base - 1:]
-        if type(f) is Closure:
-            new = self._frame_for(f, args, kwargs)
+        new = self.invoke(f, args, kwargs, frame)
+        if type(new) is not Frame:
+            stack.append(new)
+            return None
+        if tail and not frame.handlers:
+            self._tail(frame, new)
         else:
-            new = self._call_other(f, args, kwargs, frame)
-            if type(new) is not Frame:
-                stack.append(new)
-                return None
-        self.frames.append(new)
+            self.frames.append(new)
         return True
 
 
-_HALTED: Final = object()  # what _slow returns when a program ends
+def _free_name(frame: Frame, index: int) -> str:
+    names = frame.code.free_names
+    return names[index] if index < len(names) else "<captured>"
 
-# Opcodes of the slow path as module globals (an attribute lookup on Op per test would
-# cost more than the comparison).
-_ADD_METHOD: Final = Op.ADD_METHOD
-_ALLOC_FIXED: Final = Op.ALLOC_FIXED
-_BUILD_STR: Final = Op.BUILD_STR
-_CALL_KW: Final = Op.CALL_KW
-_CELL_PARAM: Final = Op.CELL_PARAM
-_CHECK_FIXED: Final = Op.CHECK_FIXED
-_DUP: Final = Op.DUP
-_DUP2: Final = Op.DUP2
-_FORMAT: Final = Op.FORMAT
-_FREE_GLOBAL: Final = Op.FREE_GLOBAL
-_FREE_VAR: Final = Op.FREE_VAR
-_GET_ITER: Final = Op.GET_ITER
-_HALT: Final = Op.HALT
-_IMPORT: Final = Op.IMPORT
-_IMPORT_FROM: Final = Op.IMPORT_FROM
-_IN: Final = Op.IN
-_IS_UNSET: Final = Op.IS_UNSET
-_JUMP_IF_FALSE_OR_POP: Final = Op.JUMP_IF_FALSE_OR_POP
-_JUMP_IF_TRUE_OR_POP: Final = Op.JUMP_IF_TRUE_OR_POP
-_LIST_REPEAT: Final = Op.LIST_REPEAT
-_MAKE_CLASS: Final = Op.MAKE_CLASS
-_MAKE_CLOSURE: Final = Op.MAKE_CLOSURE
-_MAKE_DICT: Final = Op.MAKE_DICT
-_MAKE_LIST: Final = Op.MAKE_LIST
-_MAKE_RANGE: Final = Op.MAKE_RANGE
-_NEG: Final = Op.NEG
-_NEW_CELL: Final = Op.NEW_CELL
-_NOP: Final = Op.NOP
-_NOT: Final = Op.NOT
-_OUT: Final = Op.OUT
-_POP_TRY: Final = Op.POP_TRY
-_RENDER: Final = Op.RENDER
-_SETUP_TRY: Final = Op.SETUP_TRY
-_SET_ATTR: Final = Op.SET_ATTR
-_SET_INDEX: Final = Op.SET_INDEX
-_SLICE: Final = Op.SLICE
-_STORE_GLOBAL: Final = Op.STORE_GLOBAL
-_SUPER_GET: Final = Op.SUPER_GET
-_TAIL_CALL_KW: Final = Op.TAIL_CALL_KW
-_THROW: Final = Op.THROW
-_UNPACK: Final = Op.UNPACK
+
+def host_error(e: BaseException) -> AxiomError:
+    """The Axiom error for a host exception raised inside an instruction."""
+    if isinstance(e, RecursionError):
+        return AxiomError("StackOverflow", "host recursion limit reached (data or "
+                                           "callbacks nested too deeply)")
+    if isinstance(e, MemoryError):
+        return AxiomError("LimitExceeded", "out of memory (the run needed more memory than "
+                                           "it may use: --max-memory)")
+    err = AxiomError("Error", f"internal error: {type(e).__name__}: {e} "
+                              "(this is a bug in Axiom; please report it)")
+    err.__cause__ = e
+    err.internal = True  # type: ignore[attr-defined]
+    return err
+
+
+# --- the instructions outside the loop's hot set ----------------------------------------------
+# One function per opcode, called as f(vm, arg, frame, stack, slots, consts) with frame.ip
+# already past the instruction. Each returns None to continue in the same frame (at
+# frame.ip, which it may change), True when the current frame changed, or _HALTED at the
+# end of a program.
+
+_HALTED: Final = object()
+
+
+def _op_pop_try(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    frame.handlers.pop()  # type: ignore[union-attr]
+
+
+def _op_setup_try(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    if frame.handlers is None:
+        frame.handlers = []
+    frame.handlers.append((arg, len(stack)))
+
+
+def _op_dup(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    stack.append(stack[-1])
+
+
+def _op_dup2(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    stack.extend(stack[-2:])
+
+
+def _op_jump_if_false_or_pop(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any],
+                             consts: list[Any]) -> Any:
+    if truthy(stack[-1]):
+        stack.pop()
+    else:
+        frame.ip = arg
+
+
+def _op_jump_if_true_or_pop(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any],
+                            consts: list[Any]) -> Any:
+    if truthy(stack[-1]):
+        frame.ip = arg
+    else:
+        stack.pop()
+
+
+def _op_in(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    b = stack.pop()
+    stack[-1] = I.contains(stack[-1], b)
+
+
+def _op_not(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    stack[-1] = not truthy(stack[-1])
+
+
+def _op_neg(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    stack[-1] = I.neg(stack[-1])
+
+
+def _op_render(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    v = stack[-1]
+    if type(v) is not str:
+        stack[-1] = display(v)
+
+
+def _op_format(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    stack[-1] = I.format_value(stack[-1], consts[arg])
+
+
+def _op_build_str(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    n = len(stack) - arg
+    s = "".join(stack[n:])
+    del stack[n:]
+    stack.append(s)
+
+
+def _op_make_list(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    n = len(stack) - arg
+    items = stack[n:]
+    del stack[n:]
+    stack.append(items)
+
+
+def _op_make_dict(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    n = len(stack) - 2 * arg
+    items = stack[n:]
+    del stack[n:]
+    stack.append(I.make_dict(items))
+
+
+def _op_list_repeat(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    count = stack.pop()
+    stack[-1] = I.list_repeat(stack[-1], count)
+
+
+def _op_make_range(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    b = stack.pop()
+    stack[-1] = I.make_range(stack[-1], b, bool(arg))
+
+
+def _op_set_attr(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    v = stack.pop()
+    I.set_attr(stack.pop(), consts[arg], v)
+
+
+def _op_set_index(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    v = stack.pop()
+    i = stack.pop()
+    I.set_index(stack.pop(), i, v)
+
+
+def _op_slice(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    hi = stack.pop() if arg & 2 else None
+    lo = stack.pop() if arg & 1 else None
+    stack[-1] = I.slice_(stack[-1], lo, hi)
+
+
+def _op_get_iter(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    stack[-1] = I.iterate(stack[-1])
+
+
+def _op_unpack(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    stack.extend(I.unpack(stack.pop(), arg))
+
+
+def _op_make_closure(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    code: Code = consts[arg]
+    cells = tuple(slots[i] if from_slot else frame.closure.cells[i]  # type: ignore[union-attr]
+                  for from_slot, i in code.captures)
+    stack.append(Closure(code, cells, frame.module))
+
+
+def _op_new_cell(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    slots[arg] = Cell()
+
+
+def _op_cell_param(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    slots[arg] = Cell(slots[arg])
+
+
+def _op_is_unset(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    stack.append(slots[arg] is UNSET)
+
+
+def _op_make_class(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    stack[-1] = I.make_class(consts[arg], stack[-1])
+
+
+def _op_add_method(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    fn = stack.pop()
+    stack[-1].methods[consts[arg]] = fn
+
+
+def _op_super_get(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    this = stack.pop()
+    stack[-1] = I.super_get(stack[-1], this, consts[arg])
+
+
+def _op_throw(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    raise I.thrown(stack.pop())
+
+
+def _op_out(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    vm.runtime.write(vm.runtime.render(stack.pop()), arg)
+
+
+def _op_call_kw(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    return vm.call_kw(frame, stack, consts[arg], False)
+
+
+def _op_tail_call_kw(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    return vm.call_kw(frame, stack, consts[arg], True)
+
+
+def _op_import(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    stack.append(vm.runtime.import_module(consts[arg], frame.code.filename))
+
+
+def _op_import_from(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    stack.append(stack[-1].get_symbol(consts[arg]))
+
+
+def _op_alloc_fixed(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    stack[-1] = I.check_fixed(consts[arg], stack[-1], True)
+
+
+def _op_check_fixed(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    stack[-1] = I.check_fixed(consts[arg], stack[-1], False)
+
+
+def _op_free_var(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    if type(slots[arg]) is Cell:
+        slots[arg].value = UNSET
+    else:
+        slots[arg] = UNSET
+
+
+def _op_free_global(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    name = consts[arg]
+    if frame.globals.pop(name, UNSET) is UNSET:
+        raise _undefined(name)
+
+
+def _op_halt(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    return _HALTED
+
+
+def _op_nop(vm: VM, arg: int, frame: Frame, stack: list[Any], slots: list[Any], consts: list[Any]) -> Any:
+    pass
+
+
+def _slow_ops() -> list[Any]:
+    """The handler of each opcode outside the loop's hot set, indexed by opcode."""
+    by_op = {
+        Op.POP_TRY: _op_pop_try, Op.SETUP_TRY: _op_setup_try, Op.DUP: _op_dup,
+        Op.DUP2: _op_dup2, Op.JUMP_IF_FALSE_OR_POP: _op_jump_if_false_or_pop,
+        Op.JUMP_IF_TRUE_OR_POP: _op_jump_if_true_or_pop, Op.IN: _op_in, Op.NOT: _op_not,
+        Op.NEG: _op_neg, Op.RENDER: _op_render, Op.FORMAT: _op_format,
+        Op.BUILD_STR: _op_build_str, Op.MAKE_LIST: _op_make_list, Op.MAKE_DICT: _op_make_dict,
+        Op.LIST_REPEAT: _op_list_repeat, Op.MAKE_RANGE: _op_make_range,
+        Op.SET_ATTR: _op_set_attr, Op.SET_INDEX: _op_set_index, Op.SLICE: _op_slice,
+        Op.GET_ITER: _op_get_iter, Op.UNPACK: _op_unpack, Op.MAKE_CLOSURE: _op_make_closure,
+        Op.NEW_CELL: _op_new_cell, Op.CELL_PARAM: _op_cell_param, Op.IS_UNSET: _op_is_unset,
+        Op.MAKE_CLASS: _op_make_class, Op.ADD_METHOD: _op_add_method,
+        Op.SUPER_GET: _op_super_get, Op.THROW: _op_throw, Op.OUT: _op_out,
+        Op.CALL_KW: _op_call_kw, Op.TAIL_CALL_KW: _op_tail_call_kw, Op.IMPORT: _op_import,
+        Op.IMPORT_FROM: _op_import_from, Op.ALLOC_FIXED: _op_alloc_fixed,
+        Op.CHECK_FIXED: _op_check_fixed, Op.FREE_VAR: _op_free_var,
+        Op.FREE_GLOBAL: _op_free_global, Op.HALT: _op_halt, Op.NOP: _op_nop,
+    }
+    table: list[Any] = [None] * (max(INFO) + 1)
+    for op, handler in by_op.items():
+        table[op] = handler
+    return table
+
+
+SLOW_OPS: Final = _slow_ops()
 
 
 def _type(v: Any) -> str:
