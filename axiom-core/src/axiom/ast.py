@@ -17,14 +17,17 @@ from typing import Any
 
 class ParseError(Exception):
     """A syntax error: message and the offsets of the offending text; `related` is an
-    extra position to mention (where an unclosed bracket was opened)."""
+    extra position to mention (where an unclosed bracket was opened); `help` is a
+    one-line suggestion shown under the source line (`help: did you mean '=='?`)."""
 
-    def __init__(self, message: str, start: int, end: int, related: int | None = None) -> None:
+    def __init__(self, message: str, start: int, end: int, related: int | None = None,
+                 help: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.start = start
         self.end = end
         self.related = related
+        self.help = help
 
 
 class Source:

@@ -377,6 +377,9 @@ class FnCompiler:
         self.leave_scope(s.handler.scope, start)
         self.patch(done)
 
+    def e_Try(self, e: A.Try) -> None:
+        self.try_(e, True)  # in expression position: leaves the value of the block that ran
+
     def s_Free(self, s: A.Free) -> None:
         ref = s.name.ref
         if ref.kind == "local":

@@ -24,7 +24,7 @@ from axiom_sdk._values import _display
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; annotations here are strings
     from collections.abc import Callable
-    from typing import Any
+    from typing import Any, Final
 
     from .ast import ParseError, Source
 
@@ -45,6 +45,8 @@ def syntax_error(e: ParseError, source: Source) -> AxiomError:
     err = AxiomError("SyntaxError", msg)
     err.span = (source.filename, line, col, max(end_col, col))
     err.source_line = source.line_text(line)
+    if e.help:
+        err.help = e.help  # type: ignore[attr-defined]
     return err
 
 
@@ -75,6 +77,111 @@ def locate(e: AxiomError, frames: list[Any], source_line: Callable[[str, int], s
         trace.append((frame_name(c, f.closure is None), c.filename, line))
     e.trace = trace
     e.frame_vars = frame_variables(top)
+    if e.kind in ("UndefinedVariable", "AttributeError") and not e.has_payload:
+        suggest(e, frames)
+
+
+# Names other languages use, and what Axiom writes instead (a help line under the report).
+_PRINT_HELP = "Axiom prints with 'out': out x (or out @\"...{x}...\")"
+_NIL_HELP = "Axiom's missing value is nil"
+HABITS: Final = {
+    "print": _PRINT_HELP, "println": _PRINT_HELP, "puts": _PRINT_HELP, "echo": _PRINT_HELP,
+    "printf": _PRINT_HELP, "console": _PRINT_HELP,
+    "None": _NIL_HELP, "null": _NIL_HELP, "NULL": _NIL_HELP, "undefined": _NIL_HELP,
+    "True": "write true (lower case)", "False": "write false (lower case)",
+    "this": "a method takes self as its first parameter: fn area(self) { self.w * self.h }",
+    "math": "the math module is mth: import mth, then mth.sqrt(x)",
+    "Math": "the math module is mth: import mth, then mth.sqrt(x)",
+}
+
+
+def suggest(e: AxiomError, frames: list[Any]) -> None:
+    """Add near misses to an UndefinedVariable or AttributeError (`undefined variable
+    'countr' (did you mean 'counter'?)`, `list has no attribute 'psuh' (did you mean
+    'push'?)`), from the names in scope where it was raised, and a help line for habits
+    from other languages (`print` -> `out`, `None` -> `nil`)."""
+    msg = e.message
+    if "(did you mean" in msg or not msg.endswith("'"):
+        return
+    if e.kind == "UndefinedVariable":
+        name = msg[msg.rfind("'", 0, -1) + 1:-1]
+        if name in HABITS:
+            e.help = HABITS[name]  # type: ignore[attr-defined]
+            return
+        candidates = names_in_scope(frames[-1])
+    else:
+        for sep in (" has no attribute '", " has no method '"):
+            subject, found, name = msg.partition(sep)
+            if found:
+                name = name[:-1]
+                break
+        else:
+            return
+        candidates = members_of(subject, frames)
+        if subject == "range" and name in ("push", "pop", "insert", "remove_at", "sort", "reverse",
+                                           "extend", "clear"):
+            e.help = f"a range cannot change: make a list of it first (list(r).{name}(...))"  # type: ignore[attr-defined]
+    import difflib
+    near = difflib.get_close_matches(name, sorted(set(candidates) - {name}), 1)
+    if near:
+        e.message = f"{msg} (did you mean '{near[0]}'?)"
+        e.args = (f"{e.kind}: {e.message}",)
+
+
+def names_in_scope(frame: Any) -> list[str]:
+    """The variables a frame can see where it stopped: its locals in scope, the
+    variables it captured, its module's globals and the built-ins."""
+    from .prelude import _BUILTIN_FNS
+    here = max(frame.ip - 1, 0)
+    code = frame.code
+    ranges = code.slot_ranges
+    names = [n for i, n in enumerate(code.slot_names)
+             if not n.startswith("<") and (i >= len(ranges) or ranges[i][0] <= here < ranges[i][1])]
+    names += code.free_names
+    names += frame.globals
+    names += _BUILTIN_FNS
+    runtime = getattr(frame.module, "runtime", None)
+    if runtime is not None:
+        names += runtime.builtins
+    return names
+
+
+def members_of(subject: str, frames: list[Any]) -> list[str]:
+    """The methods and attributes of the type an AttributeError names: a built-in type,
+    a script class (found among the values the frames hold), or a module's foreign type."""
+    from axiom_sdk import Class, Instance, Range, Set
+
+    from .prelude import _METHOD_FNS
+    from .vm import Cell
+    builtin = {"list": list, "str": str, "dict": dict, "set": Set, "range": Range}.get(subject)
+    if builtin is not None:
+        return list(_METHOD_FNS.get(builtin, ()))
+    if subject == "error":
+        return ["kind", "message", "trace"]
+    cls_name = subject[6:] if subject.startswith("class ") else subject
+    out: list[str] = []
+    seen: set[int] = set()
+    for f in frames:
+        for v in (*f.slots, *f.globals.values()):
+            if id(v) in seen:
+                continue
+            seen.add(id(v))
+            if type(v) is Cell:
+                v = v.value
+            cls = v if type(v) is Class else v.cls if type(v) is Instance else None
+            if cls is None or cls.name != cls_name:
+                continue
+            if type(v) is Instance:
+                out += v.fields
+            while cls is not None:
+                out += cls.methods
+                cls = cls.parent
+    runtime = getattr(frames[-1].module, "runtime", None)
+    for mod in (runtime.modules.values() if runtime is not None else ()):
+        for info in getattr(mod, "foreign_types", ()):
+            if info.name == subject:
+                out += [*info.attrs, *info.methods]
+    return out
 
 
 def frame_variables(frame: Any) -> list[tuple[str, str]]:
@@ -132,17 +239,27 @@ def render(e: AxiomError) -> str:
         lines = [f"Error: {_display(e.payload, False, set(), 0)}"]
     else:
         lines = [f"Error: {e.kind}: {e.message}"]
+    help_ = getattr(e, "help", None)
     if e.span is not None:
         filename, line, col, end_col = e.span
+        src = e.source_line
+        if line == 1 and src is not None and src.startswith("\ufeff"):
+            src = src[1:]  # a byte-order mark: not a column the user sees
+            col, end_col = max(col - 1, 1), max(end_col - 1, 1)
         lines.append(f"  --> {filename}:{line}:{col}")
-        if e.source_line is not None:
+        if src is not None:
             num = str(line)
             pad = " " * (len(num) + 1)
-            src = e.source_line.replace("\t", " ")
+            src = src.replace("\t", " ")
             width = max(1, min(end_col, len(src) + 1) - col + 1)
             lines.append(f"{pad} |")
             lines.append(f" {num} | {src}")
             lines.append(f"{pad} | " + " " * (col - 1) + "^" * width)
+            if help_:
+                lines.append(f"{pad} = help: {help_}")
+                help_ = None
+    if help_:
+        lines.append(f"help: {help_}")
     if e.trace:
         lines.append("Stack trace (most recent call first):")
         lines += trace_lines(e.trace)

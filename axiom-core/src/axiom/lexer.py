@@ -14,7 +14,12 @@ walks them once with a stack of open brackets and decides:
     statement and after a token that ends an expression or header (`if c {`, `) {`,
     `else {`, `|x| {`, `try {`), a dict wherever an expression is expected;
   * whether a STRING directly follows `@` (then it is an interpolation string, ISTRING);
-  * that brackets match, and are nested at most MAX_NESTING deep.
+  * that brackets match, and are nested at most MAX_NESTING deep. A `{` left open at the
+    end is reported where indentation says its `}` went missing (see `_lost_brace`).
+
+Raw strings (`r"..."`, `r'...'` and the triple-quoted form) are RSTRING tokens: their body is kept as
+written, never unescaped nor interpolated. A UTF-8 byte-order mark at the very start of
+the text is skipped (it stays in the text as a blank, so offsets do not move).
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ KEYWORDS: Final = {
 }
 
 tokens = [
-    "INT", "FLOAT", "STRING", "ISTRING", "IDENT", "NEWLINE", "SEMI",
+    "INT", "FLOAT", "STRING", "ISTRING", "RSTRING", "IDENT", "NEWLINE", "SEMI",
     "LPAREN", "RPAREN", "LBRACKET", "RBRACKET", "LBRACE", "BLOCK", "RBRACE",
     "COMMA", "COLON", "DOT", "DOTDOT", "DOTDOTEQ", "PIPE", "AT",
     "PLUS", "MINUS", "STAR", "SLASH", "PERCENT",
@@ -101,6 +106,14 @@ def t_INT(t: Any) -> Any:
     text = t.value.replace("_", "")
     base = {"x": 16, "b": 2, "o": 8}.get(text[1:2].lower(), 10) if len(text) > 1 and text[0] == "0" else 10
     t.value = int(text[2:] if base != 10 else text, base)
+    return t
+
+
+def t_RSTRING(t: Any) -> Any:
+    r'r"""(?:[^\\]|\\.)*?"""|r"(?:[^"\\\n]|\\.)*"|r\'(?:[^\'\\\n]|\\.)*\''
+    q = 3 if t.value.startswith('r"""') else 1
+    t.value = (t.value[1 + q:-q], t.lexpos + 1 + q)  # (body as written, its offset)
+    t.lexer.lineno += t.value[0].count("\n")
     return t
 
 
@@ -204,7 +217,10 @@ def unescape(raw: str, offset: int, source: str) -> str:
                         continue
             raise ParseError("invalid unicode escape (write \\u{1F600})", offset + i, offset + i + 2)
         if e not in _SIMPLE_ESCAPES:
-            raise ParseError(f"invalid escape sequence \\{e}", offset + i, offset + i + 2)
+            shown = e if e.isprintable() and e.strip() else repr(e)[1:-1]
+            raise ParseError(f"invalid escape sequence \\{shown}", offset + i, offset + i + 2,
+                             help=f"write \\\\{shown} for a backslash followed by {shown!r}, or use a "
+                                  f"raw string r\"...\", which keeps every backslash")
         out.append(_SIMPLE_ESCAPES[e])
         i += 2
     return "".join(out)
@@ -232,7 +248,7 @@ def _get_lexer() -> Any:
 # Tokens after which `{` opens a block rather than a dict.
 _BLOCK_AFTER: Final = frozenset({
     None, "NEWLINE", "SEMI", "BLOCK", "RBRACE", "IDENT", "INT", "FLOAT", "STRING", "ISTRING",
-    "RPAREN", "RBRACKET", "TRUE", "FALSE", "NIL", "PIPE", "ELSE", "TRY",
+    "RSTRING", "RPAREN", "RBRACKET", "TRUE", "FALSE", "NIL", "PIPE", "ELSE", "TRY", "CATCH",
 })
 # A line ending in one of these continues on the next line.
 _CONTINUE_AFTER: Final = frozenset({
@@ -262,12 +278,16 @@ def tokenize(source: str, base: int = 0, stack: list[tuple[str, Any]] | None = N
     """The significant tokens of `source` (see the module docstring). `base` is added to
     every position (for expressions inside interpolation strings); `stack`, when given,
     is kept as the list of open brackets (the parser reads it to explain errors)."""
-    if source.startswith("#!"):
+    head = 1 if source.startswith("\ufeff") else 0  # a byte-order mark: skipped
+    if source.startswith("#!", head):
         nl = source.find("\n")
         source = " " * (nl if nl >= 0 else len(source)) + source[nl if nl >= 0 else len(source):]
+    elif head:
+        source = " " + source[1:]
     toks = raw_tokens(source)
     if stack is None:
         stack = []  # (kind, token): kind is "(", "[", "{" (block) or "d"
+    braces: list[tuple[Any, Any]] = []  # (opening, closing) `{ }` pairs, for _lost_brace
     prev: str | None = None
     n = len(toks)
     for i, t in enumerate(toks):
@@ -301,7 +321,9 @@ def tokenize(source: str, base: int = 0, stack: list[tuple[str, Any]] | None = N
                     raise ParseError(f"unmatched '{t.value}' (the '{opener.value}' opened here is "
                                      f"still open)", t.lexpos, t.end, opener.lexpos)
                 raise ParseError(f"unmatched '{t.value}'", t.lexpos, t.end)
-            stack.pop()
+            opener = stack.pop()[1]
+            if ty == "RBRACE":
+                braces.append((opener, t))
         elif ty == "STRING" and prev == "AT":
             t.type = ty = "ISTRING"
         if len(stack) > MAX_NESTING:
@@ -310,5 +332,40 @@ def tokenize(source: str, base: int = 0, stack: list[tuple[str, Any]] | None = N
         yield t
     if stack:
         opener = stack[-1][1]
+        if opener.value == "{" and not base:
+            lost = _lost_brace(source, braces, stack)
+            if lost is not None:
+                opener, closer = lost
+                line = source.count("\n", 0, closer.lexpos) + 1
+                raise ParseError("'{' is never closed", opener.lexpos, opener.lexpos + 1, opener.lexpos,
+                                 help=f"the '}}' on line {line} is indented less than this line, so it "
+                                      f"likely closes an outer block; add this block's '}}' before it")
         raise ParseError(f"'{opener.value}' is never closed", opener.lexpos, opener.lexpos + 1,
                          opener.lexpos)
+
+
+def _indent(source: str, pos: int) -> tuple[int, bool]:
+    """The indentation of the line holding offset `pos`, and whether only blanks come
+    before `pos` on it."""
+    start = source.rfind("\n", 0, pos) + 1
+    text = source[start:pos]
+    stripped = text.lstrip(" \t")
+    end = source.find("\n", start)
+    line = source[start:end if end >= 0 else len(source)]
+    return len(line) - len(line.lstrip(" \t")), not stripped
+
+
+def _lost_brace(source: str, braces: list[tuple[Any, Any]], stack: list[tuple[str, Any]]) -> tuple[Any, Any] | None:
+    """Which `{` lost its `}` when the text ends with a `{` still open. The `}` that the
+    brackets matched to an inner `{` may belong to an outer one: a `}` that starts its
+    line indented less than the line of the `{` it closed is the evidence (as CPython
+    uses indentation to place an unclosed bracket). Returns that (`{`, `}`) pair, the
+    first in the text, or None when the indentation says nothing."""
+    outer = stack[0][1].lexpos
+    for opener, closer in braces:
+        if opener.lexpos < outer:
+            continue  # closed before the still-open block began
+        indent, first = _indent(source, closer.lexpos)
+        if first and indent < _indent(source, opener.lexpos)[0]:
+            return opener, closer
+    return None

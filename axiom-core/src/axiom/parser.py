@@ -122,7 +122,10 @@ def p_block(p: Any) -> None:
 
 def p_stmt_expr(p: Any) -> None:
     "stmt : expr"
-    p[0] = A.ExprStmt(p[1].start, p[1].end, p[1])
+    e = p[1]
+    # A try/catch standing alone is a statement (its value is dropped, or is the
+    # block's value when it comes last), exactly as before it became an expression.
+    p[0] = e if type(e) is A.Try else A.ExprStmt(e.start, e.end, e)
 
 
 def p_stmt_block(p: Any) -> None:
@@ -272,13 +275,6 @@ def p_stmt_throw(p: Any) -> None:
     p[0] = A.Throw(_s(p, 1), _e(p, 2), p[2])
 
 
-def p_stmt_try(p: Any) -> None:
-    """stmt : TRY block CATCH IDENT block
-            | TRY block CATCH block"""
-    if len(p) == 6:
-        p[0] = A.Try(_s(p, 1), _e(p, 5), p[2], p[4], p[5])
-    else:
-        p[0] = A.Try(_s(p, 1), _e(p, 4), p[2], None, p[4])
 
 
 def p_stmt_free(p: Any) -> None:
@@ -547,6 +543,11 @@ def p_primary_string(p: Any) -> None:
     p[0] = A.Literal(_s(p, 1), _e(p, 1), L.unescape(raw, offset, ""))
 
 
+def p_primary_rstring(p: Any) -> None:
+    "primary : RSTRING"
+    p[0] = A.Literal(_s(p, 1), _e(p, 1), p[1][0])  # a raw string: the body as written
+
+
 def p_primary_istring(p: Any) -> None:
     "primary : ISTRING"
     raw, offset = p[1]
@@ -619,6 +620,16 @@ def p_primary_if(p: Any) -> None:
     p[0] = p[1]
 
 
+def p_primary_try(p: Any) -> None:
+    """primary : TRY block CATCH IDENT block
+               | TRY block CATCH block"""
+    # Also an expression, like `if`: the try block's value, or the catch block's.
+    if len(p) == 6:
+        p[0] = A.Try(_s(p, 1), _e(p, 5), p[2], p[4], p[5])
+    else:
+        p[0] = A.Try(_s(p, 1), _e(p, 4), p[2], None, p[4])
+
+
 def p_if_block(p: Any) -> None:
     """if_block : IF expr block %prec IFNOELSE
                 | IF expr block ELSE block
@@ -628,6 +639,16 @@ def p_if_block(p: Any) -> None:
 
 
 # --- errors ------------------------------------------------------------------------
+#
+# A syntax error says what was found, the few tokens that could have come instead, and,
+# when a common slip or a habit from another language explains it, a one-line help:
+#
+#     Error: SyntaxError: unexpected '='; expected '{', 'then' or an operator
+#       --> t.ax:1:6
+#        |
+#      1 | if x = 5 { out x }
+#        |      ^
+#        = help: did you mean '=='? ('=' assigns, '==' compares)
 
 _NAMES: Final = {
     "NEWLINE": "end of line", "SEMI": "';'", "LPAREN": "'('", "RPAREN": "')'", "LBRACKET": "'['",
@@ -637,43 +658,173 @@ _NAMES: Final = {
     "EQ": "'=='", "NE": "'!='", "LE": "'<='", "GE": "'>='", "LT": "'<'", "GT": "'>'", "BANG": "'!'",
     "ASSIGN": "'='", "PLUSEQ": "'+='", "MINUSEQ": "'-='", "STAREQ": "'*='", "SLASHEQ": "'/='",
     "PERCENTEQ": "'%='", "INT": "a number", "FLOAT": "a number", "STRING": "a string",
-    "ISTRING": "a string", "IDENT": "a name", "$end": "end of input",
+    "ISTRING": "a string", "RSTRING": "a string", "IDENT": "a name", "$end": "end of input",
 }
 _EXPR_START: Final = frozenset({"INT", "IDENT", "STRING", "LPAREN", "LBRACKET", "MINUS"})
+# What can start an expression: summed up as "an expression" in an expected list.
+_EXPR_TOKENS: Final = frozenset({
+    "INT", "FLOAT", "STRING", "ISTRING", "RSTRING", "IDENT", "LPAREN", "LBRACKET", "LBRACE",
+    "MINUS", "BANG", "AT", "PIPE", "FN", "IF", "TRY", "TRUE", "FALSE", "NIL"})
+# What can only start a statement: with the above, "a statement".
+_STMT_TOKENS: Final = frozenset({
+    "LET", "WHILE", "FOR", "RETURN", "BREAK", "CONTINUE", "THROW", "IMPORT", "FROM", "CLASS",
+    "OUT", "ERR", "FREE", "BLOCK"})
+# What can follow an expression to continue it: "an operator".
+_OPERATORS: Final = frozenset({
+    "PLUS", "MINUS", "STAR", "SLASH", "PERCENT", "EQ", "NE", "LT", "GT", "LE", "GE", "IN",
+    "DOTDOT", "DOTDOTEQ", "AND", "OR", "ASSIGN", "PLUSEQ", "MINUSEQ", "STAREQ", "SLASHEQ",
+    "PERCENTEQ", "DOT", "LPAREN", "LBRACKET"})
+_BINARY_ONLY: Final = _OPERATORS - {"MINUS", "DOT", "LPAREN", "LBRACKET", "ASSIGN"} - {
+    "PLUSEQ", "MINUSEQ", "STAREQ", "SLASHEQ", "PERCENTEQ"}
+_CLOSER: Final = {"LPAREN": "RPAREN", "LBRACKET": "RBRACKET", "LBRACE": "RBRACE",
+                  "BLOCK": "RBRACE", "PIPE": "PIPE"}
+_ENDS: Final = frozenset({"NEWLINE", "SEMI", "$end"})
+# Words other languages use, and what Axiom writes instead.
+_FN_WORDS: Final = frozenset({"def", "function", "func", "fun", "sub"})
+_ELIF_WORDS: Final = frozenset({"elif", "elsif", "elseif"})
+_PRINT_WORDS: Final = frozenset({"print", "println", "puts", "echo", "printf"})
 
 
 def _describe(tok_type: str) -> str:
     return _NAMES.get(tok_type, f"'{tok_type.lower()}'")
 
 
+def _found(tok: Any) -> str:
+    """How the offending token is named in "unexpected ..."."""
+    ty = tok.type
+    if ty == "IDENT":
+        return f"name '{tok.value}'"
+    if ty in ("INT", "FLOAT"):
+        return f"number {tok.value}"
+    if ty in ("STRING", "ISTRING", "RSTRING"):
+        body = tok.value[0]
+        body = body if len(body) <= 20 and "\n" not in body else body[:20].split("\n")[0] + "..."
+        return f'string "{body}"'
+    if ty.lower() in L.KEYWORDS:
+        return f"keyword '{tok.value}'"
+    return _describe(ty)
+
+
+def _innermost(symstack: list[Any]) -> str | None:
+    """The innermost bracket (or closure `|`) the parser stands in, from its stack."""
+    open_: list[str] = []
+    for sym in symstack:
+        ty = sym.type
+        if ty in ("LPAREN", "LBRACKET", "LBRACE", "BLOCK"):
+            open_.append(ty)
+        elif ty == "PIPE":
+            if open_ and open_[-1] == "PIPE":
+                open_.pop()
+            else:
+                open_.append(ty)
+        elif ty in ("RPAREN", "RBRACKET", "RBRACE") and open_:
+            open_.pop()
+    return open_[-1] if open_ else None
+
+
+def expected(kinds: set[str], symstack: list[Any]) -> list[str]:
+    """The tokens worth naming in "expected ...": statement and expression starts and
+    the operators are summed up; a closing bracket is named only for the innermost open
+    bracket, and a line end only where a line end could end something."""
+    kinds = kinds - {"error"}
+    inner = _innermost(symstack)
+    named: set[str] = set()
+    tail: list[str] = []
+    if {"LET", "WHILE"} <= kinds:
+        kinds -= _STMT_TOKENS | _EXPR_TOKENS
+        tail.append("a statement")
+    elif _EXPR_START <= kinds:
+        kinds -= _EXPR_TOKENS
+        tail.append("an expression")
+    if "PLUS" in kinds and "STAR" in kinds:
+        kinds -= _OPERATORS
+        tail.append("an operator")
+    if kinds & _ENDS:
+        if inner not in ("LPAREN", "LBRACKET"):
+            named.add("end of line" if "NEWLINE" in kinds or "SEMI" in kinds else "end of input")
+        kinds -= _ENDS
+    for closer in ("RPAREN", "RBRACKET", "RBRACE", "PIPE"):
+        if closer in kinds and _CLOSER.get(inner or "") != closer:
+            kinds.discard(closer)
+    named |= {_describe(k) for k in kinds}
+    return sorted(named) + tail
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def hint(tok: Any, prev: Any, kinds: set[str]) -> str | None:
+    """A one-line help for a syntax error at `tok` (after `prev`), when a common slip or
+    a habit from another language explains it."""
+    ty = tok.type if tok is not None else "$end"
+    word = prev.value if prev is not None and prev.type == "IDENT" else None
+    if ty == "ASSIGN" and "EQ" in kinds:
+        return "did you mean '=='? ('=' assigns, '==' compares)"
+    if word in _FN_WORDS:
+        return f"Axiom declares functions with 'fn': fn name(a, b) {{ ... }}, not '{word}'"
+    if word in _ELIF_WORDS or (ty == "IDENT" and tok.value in _ELIF_WORDS):
+        return f"write 'else if', not '{word or tok.value}'"
+    if ty in ("STRING", "RSTRING") and word == "f" and prev.end == tok.lexpos:
+        return "interpolate with @: @\"total: {x}\" (Axiom has no f-strings)"
+    if word in _PRINT_WORDS:
+        return f"Axiom prints with 'out': out x (or out @\"...{{x}}...\"), not '{word}'"
+    if ty in _BINARY_ONLY and (prev is None or prev.type in ("NEWLINE", "SEMI")):
+        return (f"a line cannot start with {_describe(ty)}: the statement before ended at the "
+                "line break; end that line with the operator instead, or wrap the expression "
+                "in ( )")
+    if ty == "PLUS" and prev is not None and prev.type == "PLUS" and prev.end == tok.lexpos:
+        return "Axiom has no '++': write x += 1"
+    if ty == "PIPE" and "PLUS" in kinds and prev is not None and prev.type != "PIPE":
+        return "write 'or' for a logical or ('|' starts a closure: |x| x + 1)"
+    if ty == "COLON" and "BLOCK" in kinds:
+        return "a block is written in braces: if x { ... }, not with ':'"
+    if "COMMA" in kinds and ty in _EXPR_TOKENS and ty not in ("LPAREN", "LBRACKET", "MINUS", "PIPE"):
+        return "is a ',' missing before it?"
+    return None
+
+
+def acceptable(parser: Any, states: list[int]) -> set[str]:
+    """The tokens that could come next from the parser's state stack: those the LR
+    automaton would shift after its reductions. (The error state's own action row is
+    not enough: LALR merges lookaheads, so it lists tokens that fail a step later.)"""
+    out: set[str] = set()
+    for t in (*L.tokens, "$end"):
+        stack = list(states)
+        for _ in range(1000):  # reductions are finite; the bound is only a guard
+            act = parser.action[stack[-1]].get(t)
+            if act is None:
+                break
+            if act >= 0:  # shift (or accept at the end)
+                out.add(t)
+                break
+            prod = parser.productions[-act]
+            if prod.len:
+                del stack[-prod.len:]
+            stack.append(parser.goto[stack[-1]][prod.name])
+    return out
+
+
 def p_error(tok: Any) -> None:
-    expected: list[str] = []
+    kinds: set[str] = set()
+    symstack: list[Any] = []
     if _parser is not None and getattr(_parser, "statestack", None):
-        acts = _parser.action.get(_parser.statestack[-1], {})
-        kinds = set(acts)
-        if _EXPR_START <= kinds:
-            expected.append("an expression")
-            kinds -= {"INT", "FLOAT", "STRING", "ISTRING", "IDENT", "LPAREN", "LBRACKET", "LBRACE",
-                      "MINUS", "BANG", "AT", "PIPE", "FN", "IF", "TRUE", "FALSE", "NIL"}
-        expected += sorted({_describe(k) for k in kinds if k != "error"})
+        kinds = acceptable(_parser, _parser.statestack)
+        symstack = list(getattr(_parser, "symstack", []))
+    wanted = expected(kinds, symstack)
     exp = ""
-    if expected:
-        shown = expected[:6]
-        exp = "; expected " + (", ".join(shown[:-1]) + " or " + shown[-1] if len(shown) > 1 else shown[0])
-        if len(expected) > 6:
-            exp += ", ..."
+    if wanted:
+        exp = "; expected " + _join(wanted[:6]) + (", ..." if len(wanted) > 6 else "")
+    stream = _stream
+    prev = None
+    if stream is not None:
+        prev = stream.prev if tok is not None and tok is stream.cur else stream.cur
+    help_ = hint(tok, prev, kinds)
     if tok is None:
         end = len(_source_text.text) if _source_text is not None else 0
-        raise ParseError("unexpected end of input" + exp, end, end)
+        raise ParseError("unexpected end of input" + exp, end, end, help=help_)
     _unclosed(tok)
-    what = _describe(tok.type)
-    if tok.type in ("IDENT",):
-        what = f"name '{tok.value}'"
-    elif tok.type in ("INT", "FLOAT"):
-        what = f"number {tok.value}"
-    elif tok.type.lower() in L.KEYWORDS:
-        what = f"keyword '{tok.value}'"
-    raise ParseError(f"unexpected {what}" + exp, tok.lexpos, tok.end)
+    raise ParseError(f"unexpected {_found(tok)}" + exp, tok.lexpos, tok.end, help=help_)
 
 
 def _unclosed(tok: Any) -> None:
@@ -793,20 +944,27 @@ def _find_close(raw: str, i: int, offset: int) -> tuple[int, int | None]:
 _parser: Any = None
 _source_text: Any = None
 _open: list[tuple[str, Any]] = []  # the brackets open where the parser stands
+_stream: Any = None  # the _TokenStream being parsed
 _lock = threading.Lock()
 
 
 class _TokenStream:
-    """The interface ply wants of a lexer, over lexer.tokenize()."""
+    """The interface ply wants of a lexer, over lexer.tokenize(). Keeps the last two
+    tokens handed out (`cur` is the parser's lookahead) for error messages."""
 
     def __init__(self, source: str, base: int) -> None:
-        global _open
+        global _open, _stream
         self.open: list[tuple[str, Any]] = []
         _open = self.open
+        _stream = self
+        self.prev: Any = None
+        self.cur: Any = None
         self._it = L.tokenize(source, base, self.open)
 
     def token(self) -> Any:
-        return next(self._it, None)
+        self.prev = self.cur
+        self.cur = next(self._it, None)
+        return self.cur
 
 
 def _get_parser() -> Any:

@@ -67,7 +67,7 @@ def method_of(owner: type, name: str) -> Export | None:
         fn = _METHOD_FNS[owner].get(name)
         if fn is None:
             return None
-        tname = "set" if owner is Set else "list" if owner is BoundedList else owner.__name__
+        tname = {Set: "set", BoundedList: "list", Range: "range"}.get(owner, owner.__name__)
         export = table[name] = Export(fn, f"{tname}.{name}", name=name, is_method=True)
     return export
 
@@ -575,6 +575,20 @@ def set_copy(s: Set) -> Set:
     """A shallow copy."""
     return s.copy()
 
+
+# --- range methods: the list methods that do not change a list (LANGUAGE.md §3) ------------
+
+def range_index_of(r: Range, x: object) -> int:
+    """The index of x in the range, or -1."""
+    if type(x) is float and x.is_integer():
+        x = int(x)
+    return r.r.index(x) if type(x) is int and x in r.r else -1
+
+
+METHODS[Range] = {}
+_METHOD_FNS[Range] = {name: _METHOD_FNS[list][name] for name in (
+    "contains", "join", "map", "filter", "reduce", "len", "copy")}
+_METHOD_FNS[Range]["index_of"] = range_index_of
 
 METHODS[BoundedList] = METHODS[list]
 _METHOD_FNS[BoundedList] = _METHOD_FNS[list]

@@ -290,6 +290,8 @@ class Resolver:
         else:
             getattr(self, "e_" + t.__name__)(e)
 
+    e_Try = s_Try  # try/catch in expression position (`let n = try {...} catch e {...}`)
+
     def e_Interp(self, e: A.Interp) -> None:
         for part in e.parts:
             if not isinstance(part, str):
