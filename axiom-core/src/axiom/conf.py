@@ -1,8 +1,12 @@
 """Configuration: `~/.axiom/config.toml` (`AXIOM_HOME` overrides the folder).
 
-Created with the defaults on first use and read with tomllib. To keep start-up lean the
-parsed settings are cached (marshal, keyed on the file's size and mtime) so that a run
-does not import tomllib when nothing changed. Imports nothing of Axiom's.
+Created with the defaults on first use and read with tomllib. Every key is checked when
+the file is loaded (its type and range, with the messages `axiom conf set` gives), and a
+problem is a ConfigError naming the file and line: the CLI reports it and exits 2, except
+`axiom run`, which warns and goes on with the settings that could be read. To keep
+start-up lean the checked settings are cached (marshal, keyed on the file's size and
+mtime) so that a run does not import tomllib when nothing changed. Imports nothing of
+Axiom's.
 """
 
 from __future__ import annotations
@@ -76,8 +80,37 @@ def _toml_value(v: Any) -> str:
     raise TypeError(f"cannot write {v!r} to config.toml")
 
 
+class ConfigError(Exception):
+    """A bad setting: in config.toml (`path` and, when known, `line`) or typed on the
+    command line (no path). Shown as `PATH:LINE: message`, or the message alone."""
+
+    def __init__(self, message: str, path: str | None = None, line: int = 0,
+                 key: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+        self.key = key  # the setting at fault, when it is one setting's value
+
+    def __str__(self) -> str:
+        if self.path is None:
+            return self.message
+        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
+
+
 def load() -> dict[str, Any]:
-    """The settings: defaults overlaid with config.toml (created when missing)."""
+    """The settings: defaults overlaid with config.toml (created when missing). A file
+    that cannot be parsed, an unknown key or a value of the wrong type or range raises
+    ConfigError naming the line."""
+    settings, problems = load_lenient()
+    if problems:
+        raise problems[0]
+    return settings
+
+
+def load_lenient() -> tuple[dict[str, Any], list[ConfigError]]:
+    """The settings that could be read (defaults for the rest) and the problems found:
+    `axiom run` goes on with these after a warning."""
     p = path()
     try:
         st = os.stat(p)
@@ -88,21 +121,22 @@ def load() -> dict[str, Any]:
                 f.write(render(DEFAULTS))
         except OSError:
             pass
-        return dict(DEFAULTS)
+        return dict(DEFAULTS), []
     except OSError:
-        return dict(DEFAULTS)
+        return dict(DEFAULTS), []
     key = (st.st_size, st.st_mtime_ns)
     cache = cache_file("config.marshal")
     try:
         with open(cache, "rb") as f:
             cached_key, data = marshal.loads(f.read())
-        if tuple(cached_key) == key:
-            return {**DEFAULTS, **data}
+        if tuple(cached_key) == key and not _check_all(data, p, ""):
+            return {**DEFAULTS, **data}, []
     except Exception:
         pass
-    data = read_file(p)
-    write_atomic(cache, marshal.dumps((key, data)))
-    return {**DEFAULTS, **data}
+    data, problems = read_file(p)
+    if not problems:
+        write_atomic(cache, marshal.dumps((key, data)))
+    return {**DEFAULTS, **data}, problems
 
 
 def write_atomic(target: str, data: bytes) -> bool:
@@ -119,49 +153,173 @@ def write_atomic(target: str, data: bytes) -> bool:
         return False
 
 
-class ConfigError(Exception):
-    pass
-
-
-def read_file(p: str) -> dict[str, Any]:
+def read_file(p: str) -> tuple[dict[str, Any], list[ConfigError]]:
+    """The valid settings of a config file and its problems (a file TOML cannot parse
+    gives no settings and one problem)."""
     import tomllib
     try:
         with open(p, "rb") as f:
-            data = tomllib.load(f)
+            raw = f.read()
+    except OSError as e:
+        return {}, [ConfigError(f"cannot read the file: {e.strerror or e}", p)]
+    text = raw.decode("utf-8", "replace")
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{p}: {e}") from None
-    return data
+        message, line = _toml_problem(str(e), text)
+        return {}, [ConfigError(message, p, line)]
+    problems = _check_all(data, p, text)
+    bad = {e.key for e in problems}
+    return {k: v for k, v in data.items() if k not in bad}, problems
 
 
-def parse_value(key: str, text: str) -> Any:
-    """A value typed on the command line, converted to the type of the default."""
-    default = DEFAULTS.get(key)
+def _toml_problem(message: str, text: str) -> tuple[str, int]:
+    """tomllib's message without its position, and the line it names."""
+    head, sep, where = message.rpartition(" (at ")
+    if not sep:
+        return message, 0
+    message = head[:1].lower() + head[1:]
+    if where.startswith("line "):
+        return message, int(where[5:].split(",")[0].rstrip(")"))
+    return message + " at the end of the file", text.count("\n") + (0 if text.endswith("\n") else 1)
+
+
+def _check_all(data: dict[str, Any], p: str, text: str) -> list[ConfigError]:
+    problems = []
+    for key, value in data.items():
+        try:
+            check(key, value)
+        except ConfigError as e:
+            problems.append(ConfigError(e.message, p, _line_of(key, text), key))
+    return problems
+
+
+def _line_of(key: str, text: str) -> int:
+    """The line where `key = ...` is set (0 when it cannot be found)."""
+    for n, line in enumerate(text.splitlines(), 1):
+        head = line.split("=", 1)[0].strip().strip("\"'")
+        if head == key and "=" in line:
+            return n
+        if line.strip() == f"[{key}]":
+            return n
+    return 0
+
+
+_MINIMUM: Final[dict[str, int]] = {"max_call_depth": 1, "jit_threshold": 0}
+_JIT: Final = ("off", "host", "native")
+
+
+def check(key: str, value: Any) -> Any:
+    """`value` if it suits setting `key`, else ConfigError with the message `conf set`
+    gives for it too."""
+    if key not in DEFAULTS:
+        import difflib
+        near = difflib.get_close_matches(key, list(DEFAULTS), 1)
+        raise ConfigError(f"unknown setting {key!r}" + (f" (did you mean {near[0]!r}?)" if near else ""),
+                          key=key)
+    default = DEFAULTS[key]
+    shown = _shown(value)
     if isinstance(default, bool):
-        low = text.lower()
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key} takes true or false, not {shown}", key=key)
+    elif isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{key} takes an integer, not {shown}", key=key)
+        low = _MINIMUM.get(key)
+        if low is not None and value < low:
+            raise ConfigError(f"{key} must be at least {low}, not {value}", key=key)
+    elif isinstance(default, list):
+        if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+            raise ConfigError(f'{key} takes a list of folder names such as ["lib", "~/ax"], not {shown}',
+                              key=key)
+    elif key == "jit":
+        if value not in _JIT:
+            raise ConfigError(f"jit takes off, host or native, not {shown}", key=key)
+    return value
+
+
+def _shown(value: Any) -> str:
+    """A value as config.toml would spell it (for messages)."""
+    try:
+        return _toml_value(value)
+    except TypeError:
+        return "a table" if isinstance(value, dict) else repr(value)
+
+
+def parse_value(key: str, text: str | list[str]) -> Any:
+    """A value typed on the command line (one word, or several for a list setting),
+    converted to the setting's type and checked."""
+    if key not in DEFAULTS:
+        check(key, None)  # unknown setting: the error with a near miss
+    words = [text] if isinstance(text, str) else list(text)
+    default = DEFAULTS[key]
+    if isinstance(default, list):
+        if len(words) == 1 and words[0].lstrip().startswith("["):
+            import tomllib
+            try:
+                value: Any = tomllib.loads(f"v = {words[0]}")["v"]
+            except tomllib.TOMLDecodeError:
+                raise ConfigError(f'{key} takes a list of folder names such as ["lib", "~/ax"], '
+                                  f"not {words[0]!r}", key=key) from None
+            return check(key, value)
+        if len(words) == 1:  # one word: a PATH-like list ("a:b"), or none ("")
+            return [x for x in words[0].split(os.pathsep) if x]
+        return check(key, words)
+    if len(words) != 1:
+        raise ConfigError(f"{key} takes one value, not {len(words)}", key=key)
+    word = words[0]
+    if isinstance(default, bool):
+        low = word.strip().lower()
         if low in ("true", "1", "yes", "on"):
             return True
         if low in ("false", "0", "no", "off"):
             return False
-        raise ConfigError(f"{key} takes true or false, not {text!r}")
+        raise ConfigError(f"{key} takes true or false, not {_shown(word)}", key=key)
     if isinstance(default, int):
         try:
-            return int(text.replace("_", ""))
+            number = int(word.strip().replace("_", ""))
         except ValueError:
-            raise ConfigError(f"{key} takes an integer, not {text!r}") from None
-    if isinstance(default, list):
-        return [x for x in text.split(os.pathsep) if x] if text else []
-    if key == "jit" and text not in ("off", "host", "native"):
-        raise ConfigError(f"jit takes off, host or native, not {text!r}")
-    return text
+            raise ConfigError(f"{key} takes an integer, not {_shown(word)}", key=key) from None
+        return check(key, number)
+    return check(key, word)
 
 
-def set_value(key: str, text: str) -> Any:
-    if key not in DEFAULTS:
-        import difflib
-        near = difflib.get_close_matches(key, list(DEFAULTS), 1)
-        raise ConfigError(f"unknown setting {key!r}" + (f" (did you mean {near[0]!r}?)" if near else ""))
-    settings = load()
-    settings[key] = parse_value(key, text)
-    if not write_atomic(path(), render(settings).encode("utf-8")):
-        raise ConfigError(f"cannot write {path()}")
-    return settings[key]
+def _salvage(text: str) -> dict[str, Any]:
+    """The valid settings on lines of a file TOML cannot parse as a whole, each line
+    read on its own (so repairing one bad line keeps the others)."""
+    import tomllib
+    out: dict[str, Any] = {}
+    for line in text.splitlines():
+        try:
+            pairs = tomllib.loads(line)
+        except tomllib.TOMLDecodeError:
+            continue
+        for k, v in pairs.items():
+            try:
+                out[k] = check(k, v)
+            except ConfigError:
+                pass
+    return out
+
+
+def set_value(key: str, text: str | list[str]) -> tuple[Any, list[ConfigError]]:
+    """Set one setting in config.toml; returns the new value and the problems the file
+    had. A broken file is rewritten with the settings that could be read (the old one is
+    kept as config.toml.bak), so `conf set` repairs what `conf show` rejects."""
+    value = parse_value(key, text)
+    settings, problems = load_lenient()
+    target = path()
+    if problems and os.path.exists(target):
+        try:
+            with open(target, "rb") as f:
+                old = f.read()
+        except OSError:
+            old = None
+        if old is not None:
+            if not write_atomic(target + ".bak", old):
+                raise ConfigError(f"cannot write {target}.bak (a copy of the broken file)")
+            settings = {**settings, **_salvage(old.decode("utf-8", "replace"))}
+    settings[key] = value
+    if not write_atomic(target, render(settings).encode("utf-8")):
+        raise ConfigError(f"cannot write {target}")
+    return value, problems

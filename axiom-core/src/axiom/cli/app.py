@@ -8,9 +8,12 @@ NO_COLOR).
 
 from __future__ import annotations
 
-from typing import Annotated
+import sys
+from typing import Annotated, Any
 
 import typer
+import typer.main
+from typer.core import TyperArgument
 
 from .. import __version__
 from . import conf_cmd, mod_cmd, new_cmd, pkg_cmd, tools_cmd
@@ -51,11 +54,58 @@ def root(
 
 
 def run_app(args: list[str]) -> None:
+    from .. import conf
     _load_plugin_commands()
+    command = typer.main.get_command(app)
+    tidy_help(command)
     try:
-        app(args=args, prog_name="axiom", standalone_mode=True)
+        command.main(args=args, prog_name="axiom", standalone_mode=True)
     except SystemExit as e:
         raise SystemExit(_usage_code(e.code)) from None
+    except conf.ConfigError as e:  # a broken config.toml: every command but `run` stops
+        sys.stderr.write(f"axiom: {e}\n")
+        raise SystemExit(2) from None
+
+
+class _Argument(TyperArgument):
+    """An argument as Axiom's help shows it: `FILE`, `[NAME]`, `SPEC...` in the usage
+    line, without typer's `{name}` braces and `<type>` column."""
+
+    def _label(self) -> str:
+        label = self.metavar or (self.name or "").upper()
+        return label if self.nargs == 1 or label.endswith("...") else label + "..."
+
+    def _usage_display_name(self) -> str:
+        return self._label() if self.required else f"[{self._label()}]"
+
+    def _rich_display_name(self) -> str:
+        return self._label()
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+    def make_metavar(self, ctx: Any = None) -> str:
+        return self._usage_display_name()
+
+
+def tidy_help(command: Any, parent: Any = None) -> None:
+    """Show a placeholder in help only where a value is typed: flags (and -h/--help) get
+    no `<bool>`, arguments show their metavar (`SPEC...`) instead of `<list[str]>` and
+    `{specs}...`. Walks the command tree once, with each command's context (so each
+    gets the help option it will use)."""
+    ctx = typer.Context(command, parent=parent, info_name=command.name or "axiom",
+                        **(command.context_settings or {}))
+    help_option = command.get_help_option(ctx)
+    for param in [*command.params, *([help_option] if help_option is not None else [])]:
+        if isinstance(param, TyperArgument):
+            param.__class__ = _Argument
+            param.metavar = param._label()  # type: ignore[attr-defined]
+        elif getattr(param, "is_flag", False):
+            param.metavar = ""
+        elif param.metavar is None:
+            param.metavar = (param.name or "").upper()
+    for sub in getattr(command, "commands", {}).values():
+        tidy_help(sub, ctx)
 
 
 def _usage_code(code: object) -> int:

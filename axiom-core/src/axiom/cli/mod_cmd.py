@@ -46,26 +46,77 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print the list a
 
 
 @app.command("info")
-def info(name: Annotated[str, typer.Argument(help="The module's name, as imported (e.g. mth).")]) -> None:
-    """Show a module's version, exports with signatures and docs, and capabilities."""
+def info(name: Annotated[str, typer.Argument(
+        metavar="NAME", help="A module's name, as imported (e.g. mth), or one of its exports or "
+                             "types (e.g. web.http_get, web.response).")]) -> None:
+    """Show a module's version, exports with signatures and docs, types and capabilities."""
     from axiom_sdk import AxiomError
 
     from ..loader import Loader
+    module_name, _, member = name.partition(".")
     loader = Loader()
     try:
-        mod = loader.find(name)
+        mod = loader.find(module_name)
         if mod is None:
-            raise loader.not_found(name, [])
+            raise loader.not_found(module_name, [])
+        text = describe_member(mod, member) if member else describe(mod, loader.index.modules.get(name, {}))
     except AxiomError as e:
         sys.stderr.write(f"axiom: {e.kind}: {e.message}\n")
         raise typer.Exit(1) from None
-    print(describe(mod, loader.index.modules.get(name, {})))
+    print(text)
     raise typer.Exit(0)
 
 
-def describe(mod: Any, entry: dict[str, str]) -> str:
+def _width() -> int:
+    """The terminal's width (COLUMNS when set; 100 off a terminal), at least 40."""
+    import shutil
+    return max(40, shutil.get_terminal_size((100, 24)).columns)
+
+
+def table(rows: list[tuple[str, str]], indent: int, width: int) -> list[str]:
+    """Two columns, `left  doc`, the doc wrapped at word boundaries within `width`; when
+    the left column would take more than half the width, each doc goes on the lines below
+    its row instead."""
+    import textwrap
+    col = max((len(left) for left, _ in rows), default=0)
+    room = width - indent - col - 2
+    columns = col <= (width - indent) // 2 and room >= 24  # else every doc goes below its row
+    out: list[str] = []
+    for left, doc in rows:
+        if columns:
+            wrapped = textwrap.wrap(doc, room) or [""]
+            out.append((" " * indent + left.ljust(col) + "  " + wrapped[0]).rstrip())
+            out += [" " * (indent + col + 2) + w for w in wrapped[1:]]
+            continue
+        out += textwrap.wrap(left, width, initial_indent=" " * indent,
+                             subsequent_indent=" " * (indent + 8), break_long_words=False,
+                             break_on_hyphens=False)
+        out += textwrap.wrap(doc, width, initial_indent=" " * (indent + 4),
+                             subsequent_indent=" " * (indent + 4))
+    return out
+
+
+def _summary(doc: str) -> str:
+    """A docstring's first paragraph on one line."""
+    return " ".join((doc or "").strip().split("\n\n")[0].split())
+
+
+def type_rows(info: Any) -> list[tuple[str, str]]:
+    """`response.status`, `task.join(timeout: float=nil) -> any`: what scripts can use of a
+    module's type, with the methods' docs."""
+    rows: list[tuple[str, str]] = [(f"{info.name}.{attr}", "") for attr in sorted(info.attrs)]
+    for mname, method in info.methods.items():
+        sig = method.signature() if hasattr(method, "signature") else f"{mname}()"
+        rows.append((f"{info.name}.{sig}", getattr(method, "summary", "")))
+    return rows
+
+
+def describe(mod: Any, entry: dict[str, str], width: int | None = None) -> str:
     """The text of `axiom mod info` for a loaded module."""
+    import textwrap
+
     from axiom_sdk import Module
+    width = width or _width()
     name, version = mod.metadata()
     title = getattr(mod, "title", "") or name
     lines = [f"Module: {name} ({title})"]
@@ -73,30 +124,91 @@ def describe(mod: Any, entry: dict[str, str]) -> str:
     lines.append(f"Version: {version}" + (f" (distribution {dist})" if dist else ""))
     summary = getattr(mod, "summary", "") or entry.get("summary", "")
     if summary:
-        lines.append(f"Summary: {summary}")
+        lines += textwrap.wrap(f"Summary: {summary}", width, subsequent_indent="  ")
     exports: list[tuple[str, str]] = []
     consts: list[tuple[str, str]] = []
-    types: list[str] = []
     for sym in mod.list_exports():
         if isinstance(mod, Module):
             sig, doc = mod.describe(sym)
         else:
             sig, doc = sym, ""
         (consts if " = " in sig else exports).append((sig, doc))
-    if isinstance(mod, Module):
-        caps = mod.capabilities()
-        types = [t.name for t in mod.foreign_types]
-    else:
-        caps = []
+    caps = mod.capabilities() if isinstance(mod, Module) else []
+    types = list(mod.foreign_types) if isinstance(mod, Module) else []
     lines.append("Capabilities: " + (", ".join(caps) if caps else "none"))
-    if types:
-        lines.append("Types: " + ", ".join(types))
     lines.append(f"Exports ({len(exports)}):" if exports else "Exports: none")
-    width = max((len(s) for s, _ in exports), default=0)
-    for sig, doc in exports:
-        lines.append(f"  {sig.ljust(width)}  {doc}".rstrip())
+    lines += table(exports, 2, width)
     if consts:
         lines.append("Constants:")
-        for sig, doc in consts:
-            lines.append(f"  {sig}" + (f"  — {doc}" if doc else ""))
+        lines += table(consts, 2, width)
+    if types:
+        lines.append(f"Types ({len(types)}):")
+        for t in types:
+            lines += table([(t.name, _summary(_type_doc(mod, t)))], 2, width)
+            lines += table(type_rows(t), 4, width)
     return "\n".join(lines)
+
+
+def _type_doc(mod: Any, info: Any) -> str:
+    """The docstring of the class behind a foreign type: found among the classes of the
+    Python modules that define the module's functions and methods."""
+    fns = [getattr(sym, "fn", None) for sym in getattr(mod, "_symbols", {}).values()]
+    for t in getattr(mod, "foreign_types", ()):
+        fns += [getattr(m, "fn", None) for m in t.methods.values()]
+    for modname in dict.fromkeys(getattr(fn, "__module__", None) for fn in fns):
+        for obj in vars(sys.modules.get(modname or "", sys)).values():
+            if isinstance(obj, type) and obj.__dict__.get("__axiom_foreign__") is info:
+                return obj.__doc__ or ""
+    return ""
+
+
+def describe_member(mod: Any, member: str, width: int | None = None) -> str:
+    """`axiom mod info web.http_get`: one export (its whole doc), constant or type."""
+    import textwrap
+
+    from axiom_sdk import AxiomError, Module
+    width = width or _width()
+    name = mod.metadata()[0]
+    types = {t.name: t for t in getattr(mod, "foreign_types", ())}
+    if member in types:
+        t = types[member]
+        lines = [f"Type: {name}.{member}"]
+        doc = _type_doc(mod, t)
+        if doc:
+            lines += [""] + _paragraphs(doc, width)
+        rows = type_rows(t)
+        if rows:
+            lines += ["", "Members:"] + table(rows, 2, width)
+        return "\n".join(lines)
+    if not isinstance(mod, Module) or member not in mod.list_exports():
+        import difflib
+        names = [*mod.list_exports(), *types]
+        near = difflib.get_close_matches(member, names, 3)
+        hint = f" (did you mean {', '.join(near)}?)" if near else ""
+        raise AxiomError("SymbolNotFound", f"module '{name}' has no export or type '{member}'{hint}")
+    sig, summary = mod.describe(member)
+    sym = mod._symbols[member]
+    lines = textwrap.wrap(f"{name}.{sig}", width, subsequent_indent="    ", break_long_words=False,
+                          break_on_hyphens=False)
+    doc = getattr(sym, "doc", "") or summary
+    if doc:
+        lines += [""] + _paragraphs(doc, width)
+    needs = sorted({cap for cap, _ in getattr(sym, "needs", ())})
+    if needs:
+        lines += ["", "Capabilities: " + ", ".join(needs)]
+    returns = getattr(sym, "returns", "")
+    if returns in types:
+        lines += ["", f"Returns a {returns}:"] + table(type_rows(types[returns]), 2, width)
+    return "\n".join(lines)
+
+
+def _paragraphs(doc: str, width: int) -> list[str]:
+    """A docstring's paragraphs, each wrapped at word boundaries, blank lines between."""
+    import inspect
+    import textwrap
+    out: list[str] = []
+    for para in inspect.cleandoc(doc).split("\n\n"):
+        if out:
+            out.append("")
+        out += textwrap.wrap(" ".join(para.split()), width) or [""]
+    return out

@@ -52,8 +52,8 @@ def _rename(text: str, name: str) -> str:
 
 
 @app.command("module")
-def module(name: Annotated[str, typer.Argument(help="The module's import name, e.g. matrix_lib.")],
-           directory: Annotated[Path | None, typer.Option("--dir", help="Where to create the project "
+def module(name: Annotated[str, typer.Argument(metavar="NAME", help="The module's import name, e.g. matrix_lib.")],
+           directory: Annotated[Path | None, typer.Option("--dir", metavar="DIR", help="Where to create the project "
                                                           "(default: ./axiom-NAME).")] = None) -> None:
     """Create a module project (pyproject with the entry point, source, tests, README)."""
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
@@ -65,5 +65,10 @@ def module(name: Annotated[str, typer.Argument(help="The module's import name, e
     except (OSError, FileExistsError) as e:
         sys.stderr.write(f"axiom: {e}\n")
         raise typer.Exit(1) from None
-    print(f"Created {dest}/ — next: cd {dest} && pip install -e . && axiom mod info {name}")
+    where = str(dest) if dest.is_absolute() else f"./{dest}"
+    # `pip install -e .` would install into whatever pip comes first on PATH; `axiom pkg
+    # install` installs into the environment this axiom runs in.
+    print(f"Created {where}/\n"
+          f"Install it into this Axiom with: axiom pkg install {where}\n"
+          f"then see it with:                axiom mod info {name}")
     raise typer.Exit(0)

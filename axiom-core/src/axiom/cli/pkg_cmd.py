@@ -48,14 +48,14 @@ def _run(cmd: list[str]) -> int:
 
 
 @app.command()
-def install(specs: Annotated[list[str], typer.Argument(help="NAME, NAME/VERSION, a folder or a wheel.")]) -> None:
+def install(specs: Annotated[list[str], typer.Argument(metavar="SPEC...", help="NAME, NAME/VERSION, a folder or a wheel.")]) -> None:
     """Install module distributions into the running environment."""
     code = _run(installer("install") + [requirement(s) for s in specs])
     raise typer.Exit(0 if code == 0 else 1)
 
 
 @app.command()
-def uninstall(names: Annotated[list[str], typer.Argument(help="Module names (or distribution names).")]) -> None:
+def uninstall(names: Annotated[list[str], typer.Argument(metavar="NAME...", help="Module names (or distribution names).")]) -> None:
     """Remove module distributions from the running environment."""
     code = _run(installer("uninstall") + [requirement(n) for n in names])
     raise typer.Exit(0 if code == 0 else 1)

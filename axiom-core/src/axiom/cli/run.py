@@ -17,25 +17,10 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-USAGE = """usage: axiom run [OPTIONS] FILE [--] [ARGS...]
-
-Run an Axiom script (.ax) or a compiled file (.axc).
-
-options:
-  --jit off|host|native    execution tier (default: the `jit` setting)
-  --sandbox                grant no capability; add them back with:
-  --allow-read[=PATH,...]  --allow-write[=PATH,...]  --allow-net[=HOST,...]
-  --allow-env  --allow-run  --allow-sys
-  --max-steps N            stop after about N instructions (LimitExceeded)
-  --max-memory MB          refuse values larger than MB megabytes
-  --timeout S              stop after S seconds of wall time
-  --no-cache               do not read or write __axcache__/
-  --no-optimize            run without the bytecode optimizer
-  --debug                  show Python tracebacks for internal errors
-  -h, --help               show this help
-"""
+USAGE = "Usage: axiom run [OPTIONS] FILE [--] [ARGS...]\n"  # the options: cli/tools_cmd.run_help
 
 _VALUE_OPTS = {"--jit", "--max-steps", "--max-memory", "--timeout"}
+_FLAGS = ("--sandbox", "--debug", "--no-cache", "--no-optimize")
 _ALLOW = {"--allow-read": "fs.read", "--allow-write": "fs.write", "--allow-net": "net",
           "--allow-env": "env", "--allow-run": "proc", "--allow-sys": "sys"}
 
@@ -76,7 +61,7 @@ def parse_args(argv: list[str]) -> tuple[dict[str, Any], str, list[str]]:
         elif name == "--no-optimize":
             opts["no_optimize"] = True
         else:
-            raise UsageError(f"unknown option {a}")
+            raise UsageError(f"unknown option {name!r}" + _near_option(name))
         i += 1
     if i < len(argv) and argv[i] == "--":
         i += 1
@@ -87,6 +72,14 @@ def parse_args(argv: list[str]) -> tuple[dict[str, Any], str, list[str]]:
     if rest and rest[0] == "--":
         rest = rest[1:]
     return opts, file, rest
+
+
+def _near_option(name: str) -> str:
+    """` (did you mean '--sandbox'?)` for a misspelt option, or ""."""
+    import difflib
+    known = [*_VALUE_OPTS, *_ALLOW, *_FLAGS, "--help"]
+    near = difflib.get_close_matches(name, known, 1, 0.7)
+    return f" (did you mean {near[0]!r}?)" if near else ""
 
 
 def _set_value(opts: dict[str, Any], name: str, value: str) -> None:
@@ -103,6 +96,15 @@ def _set_value(opts: dict[str, Any], name: str, value: str) -> None:
             opts["limits"]["timeout"] = float(value)
     except ValueError:
         raise UsageError(f"{name} takes a number, not {value!r}") from None
+
+
+def _stdin_source() -> str:
+    from axiom_sdk import AxiomError
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise AxiomError("SyntaxError", f"<stdin> is not valid UTF-8 (byte {e.start})") from None
 
 
 def _limit_address_space(mb: float) -> None:
@@ -128,10 +130,10 @@ def main(argv: list[str]) -> int:
         opts, file, args = parse_args(argv)
     except UsageError as e:
         if str(e):
-            sys.stderr.write(f"axiom run: {e}\n\n")
-            sys.stderr.write(USAGE)
+            sys.stderr.write(f"axiom run: {e}\n{USAGE}Try 'axiom run --help' for help.\n")
             return 2
-        sys.stdout.write(USAGE)
+        from .tools_cmd import run_help  # typer only when help is asked for
+        run_help()
         return 0
     debug = bool(opts.get("debug")) or os.environ.get("AXIOM_DEBUG") == "1"
     from axiom_sdk import AxiomError
@@ -141,14 +143,14 @@ def main(argv: list[str]) -> int:
     from ..runtime import ALL_CAPABILITIES, Runtime
     from ..vm import OutputClosed
 
-    if not os.path.exists(file):
+    if file != "-" and not os.path.exists(file):
         sys.stderr.write(f"axiom: cannot open {file}: no such file\n")
         return 2
-    try:
-        settings = conf.load()
-    except conf.ConfigError as e:
-        sys.stderr.write(f"axiom: bad configuration: {e}\n")
-        return 2
+    settings, problems = conf.load_lenient()
+    if problems:  # a broken config.toml does not stop a script: one line, then go on
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        fallback = "the default settings" if problems[0].key is None else "the defaults for it"
+        sys.stderr.write(f"axiom: warning: {problems[0]}{more}; running with {fallback}\n")
     if opts.get("no_cache"):
         settings["bytecode_cache"] = False
     if opts.get("no_optimize"):
@@ -163,7 +165,10 @@ def main(argv: list[str]) -> int:
     error = None
     report = ""  # written after the stop hooks, which may restore the terminal first
     try:
-        rt.run_file(file)
+        if file == "-":  # `axiom run -`: the script comes from standard input
+            rt.eval(_stdin_source(), "<stdin>")
+        else:
+            rt.run_file(file)
     except AxiomError as e:
         error = e
         if debug and e.__cause__ is not None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import typer.main
 
 
 def register(app: typer.Typer) -> None:
@@ -18,12 +19,12 @@ def register(app: typer.Typer) -> None:
         raise typer.Exit(main(list(ctx.args)))
 
     @app.command("build")
-    def build(file: Annotated[Path, typer.Argument(help="The .ax script to compile.")]) -> None:
+    def build(file: Annotated[Path, typer.Argument(metavar="FILE", help="The .ax script to compile.")]) -> None:
         """Compile FILE.ax to FILE.axc (run it with `axiom run FILE.axc`)."""
         raise typer.Exit(build_file(file))
 
     @app.command("dis")
-    def dis(file: Annotated[Path, typer.Argument(help="The .ax script (or .axc) to disassemble.")]) -> None:
+    def dis(file: Annotated[Path, typer.Argument(metavar="FILE", help="The .ax script (or .axc) to disassemble.")]) -> None:
         """Print the bytecode of FILE: offset, line, instruction, operand."""
         raise typer.Exit(dis_file(file))
 
@@ -32,6 +33,60 @@ def register(app: typer.Typer) -> None:
         """Start the interactive prompt (also plain `axiom`)."""
         from .repl import repl
         raise typer.Exit(repl())
+
+
+def run_help() -> None:
+    """`axiom run --help`, in the style of every other command's help. `axiom run` itself
+    parses its options by hand (run.py, the fast path); this declaration only documents
+    them."""
+    from .app import tidy_help
+    doc = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
+                      context_settings={"help_option_names": ["-h", "--help"]})
+
+    @doc.command()
+    def run(
+        file: Annotated[str, typer.Argument(metavar="FILE", help="The script: a .ax file, a .axc made by "
+                                 "`axiom build`, or - to read it from standard input.")],
+        args: Annotated[list[str] | None, typer.Argument(metavar="ARGS...", help="Arguments for the script "
+                                              "(its ARGS list): every word after FILE. A -- right "
+                                              "after FILE is only a separator.")] = None,
+        jit: Annotated[str | None, typer.Option("--jit", metavar="off|host|native",
+                                       help="The execution tier (default: the jit setting).")] = None,
+        sandbox: Annotated[bool, typer.Option("--sandbox", help="Grant no capability; add them back with "
+                                     "the --allow-* options.")] = False,
+        allow_read: Annotated[str | None, typer.Option("--allow-read", metavar="[=PATH,...]",
+                                              help="Grant reading files (only under each PATH, "
+                                              "when given).")] = None,
+        allow_write: Annotated[str | None, typer.Option("--allow-write", metavar="[=PATH,...]",
+                                               help="Grant writing files (only under each PATH, "
+                                               "when given).")] = None,
+        allow_net: Annotated[str | None, typer.Option("--allow-net", metavar="[=HOST,...]",
+                                             help="Grant network access (only to each HOST, when "
+                                             "given).")] = None,
+        allow_env: Annotated[bool, typer.Option("--allow-env", help="Grant reading environment "
+                                       "variables.")] = False,
+        allow_run: Annotated[bool, typer.Option("--allow-run", help="Grant running processes.")] = False,
+        allow_sys: Annotated[bool, typer.Option("--allow-sys", help="Grant reading system "
+                                       "information.")] = False,
+        max_steps: Annotated[int | None, typer.Option("--max-steps", metavar="N", help="Stop after about N "
+                                             "instructions (LimitExceeded).")] = None,
+        max_memory: Annotated[float | None, typer.Option("--max-memory", metavar="MB", help="Refuse values "
+                                                "larger than MB megabytes.")] = None,
+        timeout: Annotated[float | None, typer.Option("--timeout", metavar="S", help="Stop after S seconds "
+                                             "of wall time.")] = None,
+        no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write "
+                                      "__axcache__/.")] = False,
+        no_optimize: Annotated[bool, typer.Option("--no-optimize", help="Run without the bytecode "
+                                         "optimizer.")] = False,
+        debug: Annotated[bool, typer.Option("--debug", help="Show Python tracebacks for internal "
+                                   "errors.")] = False,
+    ) -> None:
+        """Run an Axiom script (also `axiom FILE ...`). Options for axiom go before FILE;
+        every word after it belongs to the script."""
+
+    command = typer.main.get_command(doc)
+    tidy_help(command)
+    command.main(args=["--help"], prog_name="axiom run", standalone_mode=False)
 
 
 def _load(file: Path, settings_override: dict[str, object] | None = None) -> object:
