@@ -78,7 +78,10 @@ def locate(e: AxiomError, frames: list[Any], source_line: Callable[[str, int], s
     e.trace = trace
     e.frame_vars = frame_variables(top)
     if e.kind in ("UndefinedVariable", "AttributeError") and not e.has_payload:
-        suggest(e, frames)
+        try:
+            suggest(e, frames)
+        except Exception:  # a hint must never replace the error it is for
+            pass
 
 
 # Names other languages use, and what Axiom writes instead (a help line under the report).

@@ -75,12 +75,12 @@ def _width() -> int:
 
 def table(rows: list[tuple[str, str]], indent: int, width: int) -> list[str]:
     """Two columns, `left  doc`, the doc wrapped at word boundaries within `width`; when
-    the left column would take more than half the width, each doc goes on the lines below
-    its row instead."""
+    the left column leaves less than a third of the width for the docs, each doc goes on
+    the lines below its row instead."""
     import textwrap
     col = max((len(left) for left, _ in rows), default=0)
     room = width - indent - col - 2
-    columns = col <= (width - indent) // 2 and room >= 24  # else every doc goes below its row
+    columns = room >= max(30, width // 3)  # else every doc goes on the lines below its row
     out: list[str] = []
     for left, doc in rows:
         if columns:
