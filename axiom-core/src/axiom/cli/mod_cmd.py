@@ -59,7 +59,8 @@ def info(name: Annotated[str, typer.Argument(
         mod = loader.find(module_name)
         if mod is None:
             raise loader.not_found(module_name, [])
-        text = describe_member(mod, member) if member else describe(mod, loader.index.modules.get(name, {}))
+        text = (describe_member(mod, member) if member
+                else describe(mod, loader.index.modules.get(module_name, {})))
     except AxiomError as e:
         sys.stderr.write(f"axiom: {e.kind}: {e.message}\n")
         raise typer.Exit(1) from None
