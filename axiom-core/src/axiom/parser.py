@@ -769,7 +769,7 @@ def hint(tok: Any, prev: Any, kinds: set[str]) -> str | None:
         return "interpolate with @: @\"total: {x}\" (Axiom has no f-strings)"
     if word in _PRINT_WORDS:
         return f"Axiom prints with 'out': out x (or out @\"...{{x}}...\"), not '{word}'"
-    if ty in _BINARY_ONLY and (prev is None or prev.type in ("NEWLINE", "SEMI")):
+    if ty in _BINARY_ONLY and prev is not None and prev.type == "NEWLINE":
         return (f"a line cannot start with {_describe(ty)}: the statement before ended at the "
                 "line break; end that line with the operator instead, or wrap the expression "
                 "in ( )")
