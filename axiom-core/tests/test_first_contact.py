@@ -67,6 +67,20 @@ def test_1_conf_set_says_what_was_wrong_and_rewrites_the_file(tmp_path):
     assert 'module_paths = ["lib"]' in settings
 
 
+def test_1_the_run_warning_says_what_happens_next(tmp_path, monkeypatch):
+    from axiom import conf
+    home = _home(tmp_path, 'max_depth = 5\njit = "fast"\ngc_enabled = "no"\n')
+    monkeypatch.setenv("AXIOM_HOME", str(home))
+    settings, problems = conf.load_lenient()
+    assert conf.warning(problems) == (
+        f"axiom: warning: {home / 'config.toml'}:1: unknown setting 'max_depth' (did you mean "
+        "'max_call_depth'?); ignoring it (and 2 more problems)")
+    assert conf.warning(problems[1:]) == (
+        f'axiom: warning: {home / "config.toml"}:2: jit takes off, host or native, not "fast"; '
+        "running with the default jit (and 1 more problem)")
+    assert settings == conf.DEFAULTS
+
+
 # -- 2. values are checked when loaded --------------------------------------------------------
 
 def test_2_a_value_of_the_wrong_type_is_reported_like_conf_set_reports_it(tmp_path):
@@ -81,7 +95,7 @@ def test_2_a_value_of_the_wrong_type_is_reported_like_conf_set_reports_it(tmp_pa
     run = run_axiom(["run", "deep.ax"], home=home, cwd=tmp_path)
     assert (run.returncode, run.stdout) == (0, "200\n")  # not an internal error at line 1
     assert run.stderr == (f'axiom: warning: {cfg}:2: max_call_depth takes an integer, not "lots"; '
-                          "running with the defaults for it\n")
+                          "running with the default max_call_depth\n")
 
 
 @pytest.mark.parametrize(("line", "message"), [

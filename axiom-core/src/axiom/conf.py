@@ -139,6 +139,19 @@ def load_lenient() -> tuple[dict[str, Any], list[ConfigError]]:
     return {**DEFAULTS, **data}, problems
 
 
+def warning(problems: list[ConfigError]) -> str:
+    """The one line `axiom run` prints before going on despite config problems."""
+    first = problems[0]
+    if first.key is None:
+        then = "running with the default settings"
+    elif first.key not in DEFAULTS:
+        then = "ignoring it"
+    else:
+        then = f"running with the default {first.key}"
+    more = f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})" if len(problems) > 1 else ""
+    return f"axiom: warning: {first}; {then}{more}"
+
+
 def write_atomic(target: str, data: bytes) -> bool:
     """Write a file by renaming a finished temporary one over it; False when the folder
     cannot be written (caches are then simply skipped)."""

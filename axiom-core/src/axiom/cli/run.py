@@ -148,9 +148,7 @@ def main(argv: list[str]) -> int:
         return 2
     settings, problems = conf.load_lenient()
     if problems:  # a broken config.toml does not stop a script: one line, then go on
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        fallback = "the default settings" if problems[0].key is None else "the defaults for it"
-        sys.stderr.write(f"axiom: warning: {problems[0]}{more}; running with {fallback}\n")
+        sys.stderr.write(conf.warning(problems) + "\n")
     if opts.get("no_cache"):
         settings["bytecode_cache"] = False
     if opts.get("no_optimize"):
