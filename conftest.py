@@ -12,13 +12,15 @@ A conformance program states what it must do in comments:
     // args: A B C             arguments given to the script (ARGS)
     // config: KEY=VALUE       a setting for this run (as in config.toml)
     // axiom_path: DIR         AXIOM_PATH for this run, relative to the program
-    // modes: optimized        run in these modes only (for the slowest programs)
+    // modes: optimized        run with the optimizer only (for the slowest programs)
 
 Files under a `lib/` folder are modules that the programs import, not tests.
 
 Each program runs through the same entry point as `axiom run` (in-process, so the
-suite stays fast), once with the optimizer and once without; both must agree with
-the expectations. A failure shows the file, what was expected and a diff.
+suite stays fast), with the optimizer and without, in every execution tier
+(tests/support/tiers.py: tier 0, and each JIT tier with a threshold of 0 so that
+everything is compiled); all must agree with the expectations. A failure shows the
+file, the mode, what was expected and a diff.
 """
 
 from __future__ import annotations
@@ -51,10 +53,12 @@ _MODES = re.compile(r"(?://|#)\s*modes:\s*(.*)$", re.M)
 
 class AxFile(pytest.File):
     def collect(self):
+        from support.tiers import MODES
         m = _MODES.search(self.path.read_text(encoding="utf-8"))
-        modes = m.group(1).split() if m else ["optimized", "unoptimized"]
-        for mode in modes:
-            yield AxItem.from_parent(self, name=mode, mode=mode)
+        wanted = m.group(1).split() if m else ["optimized", "unoptimized"]
+        for mode in MODES:
+            if mode.split("-", 1)[1] in wanted:
+                yield AxItem.from_parent(self, name=mode, mode=mode)
 
 
 class AxItem(pytest.Item):
@@ -103,9 +107,14 @@ class AxItem(pytest.Item):
         mp.setattr(sys, "stdin", io.StringIO(""))
         if self.axiom_path:
             mp.setenv("AXIOM_PATH", self.axiom_path)
+        from support.tiers import MODES
+        mode = MODES[self.mode]
         for key, value in self.ax_config.items():
             conf.set_value(key, value)
-        argv = ["--no-cache"] + (["--no-optimize"] if self.mode == "unoptimized" else [])
+        if "jit_threshold" in mode and "jit_threshold" not in self.ax_config:
+            conf.set_value("jit_threshold", str(mode["jit_threshold"]))
+        argv = ["--no-cache", "--jit", str(mode["jit"])]
+        argv += [] if mode["peephole_optimizer"] else ["--no-optimize"]
         argv += [os.path.relpath(self.path), *args]
         out, err = io.StringIO(), io.StringIO()
         try:
@@ -171,4 +180,7 @@ def _axiom_home(tmp_path_factory, monkeypatch):
 
 
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
+# A JIT that fails to generate code falls back to tier 0 quietly for users; in the tests
+# such a failure is a bug to see (jit.Tiers.failed).
+os.environ["AXIOM_JIT_STRICT"] = "1"
 sys.path.insert(0, str(Path(__file__).resolve().parent / "tests"))  # tests/support helpers

@@ -11,6 +11,7 @@ from axiom import conf
 
 TIERS: dict[str, dict[str, object]] = {
     "tier0": {"jit": "off"},
+    "tier1": {"jit": "host", "jit_threshold": 0},
 }
 
 MODES: dict[str, dict[str, object]] = {}

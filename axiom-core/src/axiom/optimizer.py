@@ -11,7 +11,7 @@ Passes, repeated until nothing changes:
   * peephole          -- LOAD_CONST + POP vanish; NOT + JUMP_IF_FALSE becomes
                          JUMP_IF_TRUE; a conditional jump on a constant becomes a JUMP or
                          nothing; a JUMP to the next instruction vanishes;
-  * jump threading    -- a jump to a JUMP goes straight to that JUMP's target;
+  * jump threading    -- a jump to a forward JUMP goes straight to that JUMP's target;
   * dead code         -- instructions no path reaches are removed.
 Removed instructions are compacted away with jump targets and the line table remapped.
 """
@@ -172,6 +172,9 @@ def _peephole(code: Code) -> bool:
 
 
 def _thread(code: Code) -> bool:
+    """Retarget jumps that land on a forward JUMP to where it goes. A backward JUMP (a
+    loop's back edge or `continue`) is never jumped through: a `break` stays a jump to
+    its loop's end, so loops keep one exit and the JIT tiers can rebuild them."""
     ops = code.ops
     changed = False
     for i, (op, arg) in enumerate(ops):
@@ -182,7 +185,7 @@ def _thread(code: Code) -> bool:
         while target < len(ops) and target not in seen:
             seen.add(target)
             top, targ = ops[target]
-            if top == Op.JUMP:
+            if top == Op.JUMP and targ > target:
                 target = targ
             elif top == Op.NOP:
                 target += 1

@@ -166,6 +166,9 @@ class Runtime:
         self._ticks = 0
         self.plugins: Any = None  # the pluggy manager when plugins are installed
         self.jit: Any = None  # the JIT tiers (axiom.jit.Tiers) when `jit` is not "off"
+        if self.settings.get("jit", "off") != "off":
+            from .jit import Tiers
+            self.jit = Tiers(self, self.settings["jit"])
         self._started = False
         self.stdout = stdout
         self.stderr = stderr

@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # typing costs start-up time; annotations here are strings
     from typing import Any, Final
 
 MAX_REENTRY: Final = 200
+DEEP_HEADROOM: Final = 10_000  # host frames tier 0 may use below compiled code that filled the stack
 
 
 class OutputClosed(BaseException):
@@ -127,10 +128,13 @@ class VM:
         self.builtins: dict[str, Any] = runtime.builtins
         self.jit: Any = runtime.jit  # the JIT tiers (jit.Tiers), None under --jit off
         self.deep = 0  # > 0 while calls stay in tier 0 because the host stack is nearly full
+        self.nesting = 0  # compiled frames with effects on this thread's host stack
 
     # -- entry points ------------------------------------------------------------------
     def execute(self, code: Code, module: Any) -> Any:
         """Run a program's main code in `module`'s globals; returns its last value."""
+        if self.jit is not None:
+            self.jit.register(code, module)
         frame = Frame(code, [UNSET] * code.nslots, None, module)
         return self._reenter(self._run_frame, frame)
 
@@ -150,9 +154,50 @@ class VM:
         token = capability_check.set(self.runtime.grants.check)
         try:
             return run(*args)
+        except AxiomError as e:
+            if e.span is None and self.jit is not None:  # raised in compiled code
+                self.locate(e)
+            raise
+        except (KeyboardInterrupt, SystemExit, GeneratorExit, OutputClosed):
+            raise
+        except BaseException as e:  # a host failure in compiled code
+            err = host_error(e)
+            self.locate(err, e.__traceback__)
+            raise err from None
         finally:
             capability_check.reset(token)
             self.reentry -= 1
+
+    def deep_call(self, f: Any, args: list[Any]) -> Any:
+        """Call `f` with every call under it in tier 0: compiled code found the host stack
+        full. Tier 0 keeps its frames on the heap, so the recursion goes on to
+        max_call_depth, counting the compiled frames still on the host stack."""
+        import sys
+
+        from .jit.support import compiled_depth
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(limit + DEEP_HEADROOM)
+        saved = self.max_depth
+        if not self.deep:
+            self.max_depth = saved - compiled_depth()
+        self.deep += 1
+        try:
+            return self.invoke(f, args, None, None)
+        finally:
+            self.deep -= 1
+            self.max_depth = saved
+            sys.setrecursionlimit(limit)
+
+    def locate(self, e: AxiomError, tb: Any = None) -> None:
+        """Fill in where `e` happened (span, trace, frame variables), from the Python
+        stack it unwound: compiled frames and the VM's frames alike."""
+        from .jit.support import locate
+        locate(e, tb if tb is not None else e.__traceback__, self.runtime.source_line)
+
+    def resume(self, frame: Frame) -> Any:
+        """Run to its end a frame that continues a compiled activation whose guess
+        failed (deoptimisation), from `frame.ip`."""
+        return self._run_frame(frame)
 
     def _run_frame(self, frame: Frame) -> Any:
         """Run a tier-0 frame to its return from Python (a host call, or compiled code
@@ -351,8 +396,11 @@ class VM:
                                 if jitting and not frame.handlers:
                                     frame.ip = ip
                                     done = self.jit.back_edge(self, frame, arg)
-                                    if done is not None:  # compiled code ran the rest
-                                        stack.append(done[0])
+                                    if done is not None:
+                                        if type(done) is int:  # compiled code left it here
+                                            ip = done
+                                            continue
+                                        stack.append(done[0])  # compiled code ran the rest
                                         ip = len(ops) - 1  # the final RETURN or HALT
                                         continue
                             ip = arg
@@ -573,7 +621,10 @@ class VM:
         was raised."""
         frames = self.frames
         if e.span is None:
-            self.runtime.locate(e, frames)
+            if self.jit is not None:
+                self.locate(e)
+            else:
+                self.runtime.locate(e, frames)
         while len(frames) > stop:
             f = frames[-1]
             if f.handlers:

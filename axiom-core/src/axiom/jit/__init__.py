@@ -1,0 +1,258 @@
+"""The JIT tiers: hot Axiom code compiled, and the decisions about when.
+
+Pipeline position: beside the VM. `Runtime` makes one `Tiers` when the `jit` setting is
+not "off"; the VM asks it (through `VM.invoke` and the loop's back edges) to compile a
+function that passed `jit_threshold` calls, or to take over a running loop that passed it
+in back edges (on-stack replacement), and to run compiled code. This file imports only
+bytecode: the generator (jit/emit.py) and its flow analysis are imported at the first
+compile, so a short script pays nothing for them.
+
+Tier 1 ("host") compiles to Python functions (jit/emit.py). Compiled code is generated at
+run time and never cached (ARCHITECTURE.md §4): `.axc` holds Axiom bytecode only.
+
+What a compiled unit may assume, and how it stays right:
+  * argument types observed on the call that made it hot: guarded on entry, with a
+    version for any types behind the guard;
+  * globals that no code of the module can reassign (stable globals: one store in the
+    module's main code, outside loops, never freed): read as constants; a new program run
+    in the same module (`Runtime.eval`, the REPL) or a host that rebinds one drops every
+    unit that assumed it;
+  * nothing about recursion depth: a call that finds the host stack full (RecursionError
+    on entering the callee) runs in tier 0, on the heap, to `max_call_depth`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from ..bytecode import NEVER, Code, Op
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Final
+
+# Below this max_call_depth, function entries are not compiled (loops still are): compiled
+# calls use the host stack, and only tier 0 counts depth exactly at small limits.
+MIN_DEPTH_FOR_CALLS: Final = 30_000
+DEOPT_LIMIT: Final = 20  # wrong guesses before a unit is compiled again without them
+
+
+class Tiers:
+    """The JIT of one Runtime: `tier` is "host" (tier 1) or "native" (tier 2, which
+    falls back to tier 1 for what it cannot compile)."""
+
+    def __init__(self, runtime: Any, tier: str) -> None:
+        settings = runtime.settings
+        self.runtime = runtime
+        self.tier = tier
+        self.threshold: int = int(settings.get("jit_threshold", 1000))
+        self.calls_too = int(settings.get("max_call_depth", 1_000_000)) >= MIN_DEPTH_FOR_CALLS
+        level = os.environ.get("AXIOM_JIT_LOG", "")
+        self.log = level in ("1", "code") or bool(settings.get("jit_log"))
+        self.show_code = level == "code"
+        self.compiled: dict[str, int] = {"host": 0}  # units compiled, per tier (metrics)
+        self._modules: dict[int, _ModuleFacts] = {}
+        self.banned: dict[Any, set[int]] = {}  # unit key -> instructions whose guess failed
+        self._wrong: dict[Any, int] = {}
+        self._emit: Any = None
+        self.enter: Any = None  # set with the generator: entries exist only after it ran
+        self._calls: Any = None
+
+    @property
+    def calls(self) -> Any:
+        """The calls compiled code makes (jit.support.Calls), made at the first compile."""
+        if self._calls is None:
+            from .support import Calls
+            self._calls = Calls(self.runtime)
+        return self._calls
+
+    # -- the VM's questions ----------------------------------------------------------------
+    def compile(self, fn: Any, slots: list[Any]) -> Any:
+        """A compiled entry for closure `fn`, specialised on the argument values in
+        `slots`; NEVER when its code will not compile (it then stays in tier 0)."""
+        code: Code = fn.code
+        if not self.calls_too:
+            code.jit = NEVER
+            return NEVER
+        entry = self._generator().compile_function(self, fn, slots[:code.nparams])
+        code.jit = entry
+        return entry
+
+    def back_edge(self, vm: Any, frame: Any, header: int) -> Any:
+        """Tier 0 took a loop's back edge to `header` in `frame` (which has no active
+        `try`). Counts hotness; once hot, runs the rest of the frame in compiled code and
+        returns (its result,); or an int, the instruction where tier 0 goes on in the
+        frame (compiled code left it there, slots and stack refreshed); or None to go on
+        at the header."""
+        code: Code = frame.code
+        osr = code.osr
+        unit = osr.get(header) if osr is not None else None
+        if unit is None:
+            code.hot += 1
+            if code.hot <= self.threshold or vm.deep:
+                return None
+            if osr is None:
+                osr = code.osr = {}
+            unit = osr[header] = self._generator().compile_osr(self, frame, header)
+        if unit is NEVER or vm.deep:
+            return None
+        result = unit(vm, frame)
+        if result is _NOT_TAKEN:
+            return None
+        if type(result) is int and not frame.osr:  # deoptimised: tier 0 resumes there
+            return result
+        frame.osr = False
+        return (result,)
+
+    def wrong_guess(self, key: Any, ip: int, code: Code) -> None:
+        """A unit's guess at `ip` failed (it deoptimised). After DEOPT_LIMIT of them the
+        unit is dropped, and compiled again later without guessing there."""
+        n = self._wrong.get(key, 0) + 1
+        self._wrong[key] = n
+        self.banned.setdefault(key, set()).add(ip)
+        if n >= DEOPT_LIMIT:
+            self._wrong[key] = 0
+            header = key[1]
+            if header is None:
+                code.jit = None
+            elif code.osr is not None:
+                code.osr.pop(header, None)
+            code.hot = 0
+            self.note(f"{code.name} guessed wrong {n} times: compiling it again without those guesses")
+
+    # -- what compiled code may assume about globals -----------------------------------------
+    def register(self, code: Code, module: Any) -> None:
+        """A program is about to run in `module` (its main code, or a new eval in the same
+        module): learn which globals it may rebind, and drop compiled units whose
+        assumptions it or the host broke."""
+        facts = self._modules.get(id(module))
+        if facts is None or facts.module is not module:
+            facts = self._modules[id(module)] = _ModuleFacts(module)
+        facts.add(code)
+        facts.recheck()
+
+    def stable(self, module: Any) -> Any:
+        """A lookup for `module`'s stable globals: name -> (value,) or None."""
+        facts = self._modules.get(id(module))
+        if facts is None or facts.module is not module:
+            return None
+        return facts.lookup
+
+    def depend(self, module: Any, name: str, code: Code) -> None:
+        facts = self._modules.get(id(module))
+        if facts is not None:
+            facts.depend(name, code)
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _generator(self) -> Any:
+        if self._emit is None:
+            from . import support, units
+            self._emit = units
+            self.enter = support.enter  # how the VM runs a compiled entry
+        return self._emit
+
+    def failed(self, code: Code, error: Exception) -> None:
+        """The generator failed on `code` (a bug in the JIT, never the script's fault):
+        the code stays in tier 0, which runs it right. AXIOM_JIT_STRICT=1 (the test suite)
+        raises instead, so that such a bug cannot hide."""
+        if os.environ.get("AXIOM_JIT_STRICT") == "1":
+            raise error
+        self.note(f"{code.name} ({code.filename}) stays in tier 0: the JIT failed: "
+                  f"{type(error).__name__}: {error}")
+
+    def note(self, message: str, tree: Any = None) -> None:
+        """A JIT event on stderr when AXIOM_JIT_LOG=1 (or --jit-log); AXIOM_JIT_LOG=code
+        also prints the code generated."""
+        if self.log:
+            sys.stderr.write(f"axiom jit: {message}\n")
+            if self.show_code and tree is not None:
+                import ast
+                sys.stderr.write(ast.unparse(tree) + "\n")
+
+
+class _NotTaken:
+    __slots__ = ()
+
+
+_NOT_TAKEN: Final = _NotTaken()  # what an OSR unit returns when its entry guards fail
+
+
+class _ModuleFacts:
+    """What the programs run in one module store into its globals."""
+
+    def __init__(self, module: Any) -> None:
+        self.module = module
+        self.globals: dict[str, Any] = module.globals
+        self.sites: dict[str, int] = {}  # name -> stores that may run more than once, or 1
+        self.assumed: dict[str, Any] = {}  # name -> the value compiled code relies on
+        self.deps: dict[str, list[Code]] = {}
+
+    def add(self, code: Code) -> None:
+        changed = set()
+        for name, once in _stores(code, True):
+            self.sites[name] = self.sites.get(name, 0) + (1 if once else 2)
+            changed.add(name)
+        for name in changed:
+            if self.sites[name] > 1:
+                self._drop(name)
+
+    def recheck(self) -> None:
+        for name, value in list(self.assumed.items()):
+            if self.globals.get(name, _ABSENT) is not value:
+                self._drop(name)
+
+    def lookup(self, name: str) -> tuple[Any] | None:
+        """(value,) for a global that cannot change any more: stored once by the main
+        code, outside loops, already; or a built-in that nothing stores to."""
+        sites = self.sites.get(name, 0)
+        value = self.globals.get(name, _ABSENT)
+        if sites == 0 and value is _ABSENT:
+            builtin = self.builtin(name)
+            if builtin is None:
+                return None
+            self.assumed[name] = _ABSENT
+            return (builtin,)
+        if sites != 1 or value is _ABSENT:
+            return None
+        self.assumed[name] = value
+        return (value,)
+
+    def builtin(self, name: str) -> Any:
+        runtime = getattr(self.module, "runtime", None)
+        if runtime is None or name == "ARGS":
+            return None
+        v = runtime.builtins.get(name)
+        if v is None:
+            from ..prelude import builtin_named
+            v = builtin_named(name)
+        return v
+
+    def depend(self, name: str, code: Code) -> None:
+        self.deps.setdefault(name, []).append(code)
+
+    def _drop(self, name: str) -> None:
+        self.assumed.pop(name, None)
+        for code in self.deps.pop(name, ()):
+            code.jit = None
+            code.osr = None
+            code.hot = 0
+
+
+_ABSENT: Final = object()
+
+
+def _stores(code: Code, main: bool) -> list[tuple[str, bool]]:
+    """(name, runs at most once) for every store to a global in `code` and the code
+    nested in it. Only a store in a program's main code, outside any loop, runs once."""
+    out = []
+    loops = [(arg, i) for i, (op, arg) in enumerate(code.ops)
+             if op in (Op.JUMP, Op.JUMP_IF_FALSE, Op.JUMP_IF_TRUE) and arg <= i]
+    for i, (op, arg) in enumerate(code.ops):
+        if op == Op.STORE_GLOBAL or op == Op.FREE_GLOBAL:
+            once = main and op == Op.STORE_GLOBAL and not any(h <= i <= e for h, e in loops)
+            out.append((code.consts[arg], once))
+    for c in code.consts:
+        if isinstance(c, Code):
+            out += _stores(c, False)
+    return out

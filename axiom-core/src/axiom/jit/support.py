@@ -1,0 +1,292 @@
+"""What compiled code calls at run time: its slow paths, calls out of compiled code, and
+error reports for compiled frames.
+
+Pipeline position: used by the code tier 1 generates (jit/emit.py names these functions
+in the namespace of every compiled unit) and by the VM to locate errors once compiled
+code has run. Imports the VM, intrinsics, errors and the SDK.
+
+Generated code never reaches a host object a script could not reach in tier 0: every
+operation it does not do inline goes through these functions, which are the VM's own
+(`VM.invoke`, intrinsics) or thin wrappers around them.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from axiom_sdk import AxiomError
+
+from .. import intrinsics as I
+from ..prelude import METHODS, builtin_named, method_of
+from ..vm import UNSET, VM, Closure, OutputClosed, host_error
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import FrameType, TracebackType
+    from typing import Any, Final
+
+    from ..bytecode import Code
+
+# Exceptions that pass through an Axiom `try` untouched (as in tier 0).
+PASS_THROUGH: Final = (KeyboardInterrupt, SystemExit, GeneratorExit, OutputClosed)
+
+# Python code object of a compiled unit -> (its Axiom Code, slot per Python local name,
+# whether it is a program's main code, its module). Filled by jit/units.py; read when
+# locating errors.
+COMPILED: dict[Any, tuple[Code, dict[str, int], bool, Any]] = {}
+# The Python code of the DEOPT functions: a compiled frame calling one has handed its
+# activation to a tier-0 frame (which then represents it).
+DEOPT_CODES: set[Any] = set()
+
+
+# --- failures ---------------------------------------------------------------------------
+
+def undefined(name: str) -> Any:
+    raise AxiomError("UndefinedVariable", f"undefined variable '{name}'")
+
+
+def overflow(op: str, a: Any, b: Any = None) -> Any:
+    raise I.overflow(op, a, b)
+
+
+def load_builtin(builtins: dict[str, Any], name: str) -> Any:
+    """A name that is not a global: a built-in (made on first use), else undefined."""
+    v = builtins.get(name, UNSET)
+    if v is UNSET:
+        v = builtin_named(name)
+        if v is None:
+            undefined(name)
+        builtins[name] = v
+    return v
+
+
+def free_global(globals_: dict[str, Any], name: str) -> None:
+    if globals_.pop(name, UNSET) is UNSET:
+        undefined(name)
+
+
+# --- calls out of compiled code ---------------------------------------------------------
+
+def enter(vm: VM, entry: Any, fn: Any, args: Any) -> Any:
+    """Call a compiled entry of closure `fn` from outside compiled code (the VM, a helper):
+    a pure unit is where a full host stack is recovered (a RecursionError from anywhere
+    under it runs the call again in tier 0, which nobody can tell apart); a unit with
+    effects gets the VM. Calls of up to four arguments are spelt out: a star call would
+    recurse on the C stack."""
+    cells = fn.code.captures and fn.cells
+    if entry.axiom_pure:
+        try:
+            if cells:
+                return _call(entry, cells, args)
+            return _call0(entry, args)
+        except RecursionError:
+            return vm.deep_call(fn, list(args))
+    if cells:
+        return _call2(entry, vm, cells, args)
+    return _call(entry, vm, args)
+
+
+def _call0(f: Any, a: Any) -> Any:
+    n = len(a)
+    if n == 0:
+        return f()
+    if n == 1:
+        return f(a[0])
+    if n == 2:
+        return f(a[0], a[1])
+    if n == 3:
+        return f(a[0], a[1], a[2])
+    return f(*a)
+
+
+def _call(f: Any, x: Any, a: Any) -> Any:
+    n = len(a)
+    if n == 0:
+        return f(x)
+    if n == 1:
+        return f(x, a[0])
+    if n == 2:
+        return f(x, a[0], a[1])
+    if n == 3:
+        return f(x, a[0], a[1], a[2])
+    return f(x, *a)
+
+
+def _call2(f: Any, x: Any, y: Any, a: Any) -> Any:
+    n = len(a)
+    if n == 0:
+        return f(x, y)
+    if n == 1:
+        return f(x, y, a[0])
+    if n == 2:
+        return f(x, y, a[0], a[1])
+    return f(x, y, *a)
+
+
+class Calls:
+    """The calls compiled code makes for one Runtime (a namespace's `CALLS`). Each gets
+    the VM of the thread the compiled code runs on."""
+
+    def __init__(self, runtime: Any) -> None:
+        self.runtime = runtime
+
+    def call(self, vm: VM, f: Any, *args: Any) -> Any:
+        """`f(args)` for any f: a compiled function directly, anything else through the
+        VM's invoke."""
+        if type(f) is Closure and not vm.deep:
+            code = f.code
+            entry = code.jit
+            if type(entry) is _FUNCTION and len(args) == code.nparams:
+                return enter(vm, entry, f, args)
+        return vm.invoke(f, list(args), None, None)
+
+    def call_kw(self, vm: VM, f: Any, names: tuple[str, ...], *values: Any) -> Any:
+        n = len(values) - len(names)
+        return vm.invoke(f, list(values[:n]), dict(zip(names, values[n:])), None)
+
+    def method(self, vm: VM, obj: Any, name: str, *args: Any) -> Any:
+        """`obj.name(args)` (no keywords), as tier 0's METHOD_CALL."""
+        return self.method_kw(vm, obj, name, (), *args)
+
+    def method_kw(self, vm: VM, obj: Any, name: str, names: tuple[str, ...], *values: Any) -> Any:
+        n = len(values) - len(names)
+        args = list(values[:n])
+        kwargs = dict(zip(names, values[n:])) if names else None
+        t = type(obj)
+        if t is I.Instance:
+            fields = obj.fields
+            if name in fields:
+                f = fields[name]
+            else:
+                m = obj.cls.find_method(name)
+                if m is None:
+                    raise AxiomError("AttributeError", f"{obj.cls.name} has no method '{name}'")
+                if type(m) is Closure and not kwargs:
+                    return self.call(vm, m, obj, *args)
+                f = m
+                args = [obj, *args]
+        else:
+            table = METHODS.get(t)
+            if table is not None:
+                m = table.get(name) or method_of(t, name)
+                if m is not None:
+                    return m(obj, *args, **kwargs) if kwargs else m(obj, *args)
+            f = I.get_attr(obj, name, METHODS)
+        if not kwargs:
+            return self.call(vm, f, *args)
+        return vm.invoke(f, args, kwargs, None)
+
+    def out(self, v: Any, stream: int) -> None:
+        rt = self.runtime
+        rt.write(rt.render(v), stream)
+
+    def import_module(self, name: str, importer: str) -> Any:
+        return self.runtime.import_module(name, importer)
+
+    def caught(self, e: BaseException) -> Any:
+        """What `catch e` binds for a failure raised inside a compiled `try`: the Axiom
+        error (host failures translated as tier 0 does), located where it was raised."""
+        err = e if isinstance(e, AxiomError) else host_error(e)
+        if err.span is None:
+            locate(err, e.__traceback__, self.runtime.source_line)
+        return I.caught(err)
+
+
+_FUNCTION: Final = type(undefined)
+
+
+# --- where an error happened, across tiers ---------------------------------------------------
+
+class Activation:
+    """A compiled frame as error reports see a VM Frame: code, ip (past the
+    instruction), slots, `closure` (None for a program's main code), module, globals."""
+
+    __slots__ = ("code", "ip", "slots", "closure", "module", "globals")
+
+    def __init__(self, code: Code, ip: int, slots: list[Any], main: bool, module: Any) -> None:
+        self.code = code
+        self.ip = ip
+        self.slots = slots
+        self.closure = None if main else True
+        self.module = module
+        self.globals = module.globals
+
+
+_RUN_CODE: Final = VM.run.__code__
+
+
+def activations(tb: TracebackType | None) -> list[Any]:
+    """The Axiom activations, outermost first, from the Python stack that `tb` (a
+    traceback being handled) belongs to: compiled frames where they are, and the VM
+    frames each running `VM.run` owns. A VM frame that compiled code took over (OSR)
+    is represented by that compiled frame."""
+    if tb is None:
+        return []
+    pyframes: list[tuple[FrameType, int]] = []
+    f = tb.tb_frame.f_back
+    while f is not None:
+        pyframes.append((f, f.f_lasti))
+        f = f.f_back
+    pyframes.reverse()
+    t: TracebackType | None = tb
+    while t is not None:
+        pyframes.append((t.tb_frame, t.tb_lasti))
+        t = t.tb_next
+    # which VM.run invocations are live, to cut each VM's frame list between them
+    runs = [(fr.f_locals.get("self"), fr.f_locals.get("stop", 0), i)
+            for i, (fr, _) in enumerate(pyframes) if fr.f_code is _RUN_CODE]
+    out: list[Any] = []
+    for i, (fr, lasti) in enumerate(pyframes):
+        info = COMPILED.get(fr.f_code)
+        if info is not None and i + 1 < len(pyframes) and pyframes[i + 1][0].f_code in DEOPT_CODES:
+            continue  # its activation goes on in a tier-0 frame
+        if info is not None:
+            code, names, main, module = info
+            ip = _ip_at(fr.f_code, lasti)
+            out.append(Activation(code, ip + 1, _slots(fr, code, names), main, module))
+            continue
+        if fr.f_code is _RUN_CODE:
+            vm, stop, _ = next(r for r in runs if r[2] == i)
+            if vm is None:
+                continue
+            later = [r[1] for r in runs if r[0] is vm and r[2] > i]
+            end = min(later) if later else len(vm.frames)
+            out.extend(x for x in vm.frames[stop:end] if not x.osr)
+    return out
+
+
+def _ip_at(pycode: Any, lasti: int) -> int:
+    """The Axiom instruction a compiled Python instruction came from (its column)."""
+    positions = list(pycode.co_positions())
+    k = max(lasti, 0) // 2
+    col = positions[k][2] if k < len(positions) else None
+    return col if col is not None else 0
+
+
+def _slots(fr: FrameType, code: Code, names: dict[str, int]) -> list[Any]:
+    slots = [UNSET] * code.nslots
+    for name, value in fr.f_locals.items():
+        i = names.get(name)
+        if i is not None:
+            slots[i] = value
+    return slots
+
+
+def compiled_depth() -> int:
+    """How many compiled Axiom frames are on this thread's Python stack."""
+    n = 0
+    f: Any = sys._getframe(1)
+    deopting = False
+    while f is not None:
+        if f.f_code in COMPILED and not deopting:
+            n += 1
+        deopting = f.f_code in DEOPT_CODES
+        f = f.f_back
+    return n
+
+
+def locate(e: AxiomError, tb: TracebackType | None, source_line: Any) -> None:
+    from ..errors import locate as locate_in
+    locate_in(e, activations(tb), source_line)
+
+

@@ -1,0 +1,397 @@
+"""Compiled units of tier 1: a function's entry, or a loop taken over from a running
+frame; assembled from what jit/emit.py generates, compiled with `compile()`, and bound in
+a namespace of their own.
+
+Pipeline position: called by jit/__init__.py (Tiers) at the first compile. Imports the
+generator, the flow analysis, run-time support and the VM.
+
+A function unit is two Python functions: the body, which assumes the parameter types
+observed when it ran hot, and an entry that checks them and otherwise calls a version
+compiled for any types (made when first needed). An OSR unit reads a tier-0 frame's slots
+and stack, checks the types it assumes (returning NOT_TAKEN when they do not hold, and
+tier 0 goes on), and runs the rest of the frame.
+
+Both may guess more (a global's type, a list's items, what a call returns): a wrong guess
+leaves for tier 0 through DEOPT, which continues the activation in a tier-0 frame at the
+next instruction with the live locals and operand stack (a function unit runs that frame
+to its end; an OSR unit hands its own frame back to the loop). A unit that keeps guessing
+wrong is dropped and recompiled without those guesses.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from axiom_sdk import display, truthy
+
+from .. import intrinsics as I
+from ..bytecode import INFO, NEVER, Code, Op
+from ..prelude import METHODS
+from ..vm import UNSET, Cell, Closure, Frame
+from . import _NOT_TAKEN, Tiers
+from . import infer as F
+from .emit import ITER, Ctx, Entry, Gen, place, sink_returns
+from .infer import Analysis, Hints, Unsupported
+from .support import (
+    COMPILED,
+    DEOPT_CODES,
+    PASS_THROUGH,
+    free_global,
+    load_builtin,
+    overflow,
+    undefined,
+)
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Final
+
+# Python built-ins generated code uses; nothing else of Python's is reachable from it.
+_PY: Final = {"type": type, "int": int, "float": float, "str": str, "list": list, "dict": dict,
+              "bool": bool, "repr": repr, "format": format, "range": range, "iter": iter,
+              "IndexError": IndexError, "KeyError": KeyError, "RecursionError": RecursionError,
+              "BaseException": BaseException}
+_TYPE_NAMES: Final = {"int": "int", "float": "float", "str": "str", "list": "list", "bool": "bool"}
+# Built-ins whose call has no effect a script could see (none calls back into a script).
+_PURE_BUILTINS: Final = frozenset({"len", "str", "int", "float", "bool", "typeof", "abs", "min", "max",
+                                   "range", "list", "set", "sum", "error", "assert"})
+# How deep functions with effects may nest in compiled code before calls go on in tier 0
+# (their frames are on the host stack; a pure unit recovers a full stack instead).
+MAX_NESTING: Final = 1_500
+
+
+def namespace(tiers: Tiers, module: Any) -> dict[str, Any]:
+    """The globals of one compiled unit: helpers and the module it runs in."""
+    ns: dict[str, Any] = {"__builtins__": {}}
+    ns.update(_PY)
+    for info in INFO.values():
+        if info.generic:
+            ns[f"I_{info.generic}"] = getattr(I, info.generic)
+    for name in ("int_div", "make_range", "make_dict", "list_repeat", "slice_", "unpack", "get_attr",
+                 "set_attr", "set_index", "index", "check_fixed", "thrown", "make_class", "contains"):
+        ns[f"I_{name}"] = getattr(I, name)
+    ns.update(UNSET=UNSET, Cell=Cell, Closure=Closure, Instance=I.Instance, METHODS=METHODS,
+              truthy=truthy, display=display, undefined=undefined, overflow=overflow,
+              load_builtin=load_builtin, free_global=free_global, PASS_THROUGH=PASS_THROUGH,
+              NOT_TAKEN=_NOT_TAKEN, CALLS=tiers.calls, G=module.globals,
+              B=tiers.runtime.builtins, MODULE=module, TICK=tiers.runtime.tick)
+    return ns
+
+
+# --- what a unit may assume or guess ----------------------------------------------------------
+
+def _spec(value: Any) -> F.Val:
+    """What a body may assume of an argument: the types a guard checks cheaply."""
+    v = F.of_value(value)
+    return v if v[0] in _TYPE_NAMES else F.ANY
+
+
+def _hints(tiers: Tiers, module: Any, self_fn: Any, spec: tuple[F.Val, ...],
+           banned: frozenset[int]) -> tuple[Hints, list[str]]:
+    lookup = tiers.stable(module)
+    used: list[str] = []
+    g = module.globals
+
+    def stable(name: str) -> Any:
+        r = lookup(name) if lookup is not None else None
+        if r is not None:
+            used.append(name)
+        return r
+
+    def guess(name: str) -> F.Val | None:
+        value = g.get(name, UNSET)
+        return F.of_value(value) if value is not UNSET else None
+
+    def pure(value: Any) -> bool:
+        """Whether calling `value` can have no effect a script could see."""
+        if type(value) is Closure:
+            return bool(getattr(value.code.jit, "axiom_pure", False))
+        return type(value).__name__ == "Export" and value.name in _PURE_BUILTINS
+
+    def callee(value: Any, args: list[F.Val]) -> F.Val | None:
+        entry = value.code.jit if type(value) is Closure else None
+        spec_ = getattr(entry, "axiom_spec", None)
+        if spec_ is None or len(spec_) != len(args):
+            return None
+        if all(F.join(a, s) == s for a, s in zip(args, spec_)):
+            return entry.axiom_returns  # type: ignore[union-attr]
+        return None
+
+    return Hints(stable, guess, self_fn, spec, callee, banned, pure, tiers.runtime.limited), used
+
+
+def _analyse(code: Code, slots: list[F.Val], unset: set[int], hints: Hints) -> Analysis:
+    """The flow analysis, iterated until what the unit returns is stable (its own calls
+    give it)."""
+    for rounds in range(6):
+        an = Analysis(code, 0, slots, unset, [], hints)
+        if an.returns == hints.returns or not an.self_calls:
+            return an
+        hints.returns = F.join(hints.returns, an.returns) if rounds < 3 else F.widen(hints.returns, an.returns)
+    hints.returns = F.ANY
+    return Analysis(code, 0, slots, unset, [], hints)
+
+
+# --- building units -----------------------------------------------------------------------
+
+def _fix(node: Any) -> Any:
+    ast.fix_missing_locations(node)
+    return node
+
+
+def _function(name: str, params: list[str], body: list[ast.stmt]) -> ast.FunctionDef:
+    args = ast.arguments(posonlyargs=[], args=[ast.arg(arg=p) for p in params], vararg=None,
+                         kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+    return ast.FunctionDef(name=name, args=args, body=body or [ast.Pass()], decorator_list=[],
+                           returns=None, lineno=1, col_offset=0)
+
+
+def _stamp_all(node: Any, line: int) -> None:
+    place(node, line, 0)
+
+
+def _pyname(code: Code) -> str:
+    base = "".join(c if c.isalnum() or c == "_" else "_" for c in code.name) or "fn"
+    return base if base[0].isalpha() or base[0] == "_" else f"f_{base}"
+
+
+def _load(name: str) -> ast.Name:
+    return ast.Name(id=name, ctx=ast.Load())
+
+
+def _store(name: str) -> ast.Name:
+    return ast.Name(id=name, ctx=ast.Store())
+
+
+def _type_test(var: str, kind: str, negate: bool) -> ast.Compare:
+    return ast.Compare(left=ast.Call(func=_load("type"), args=[_load(var)], keywords=[]),
+                       ops=[ast.IsNot() if negate else ast.Is()], comparators=[_load(_TYPE_NAMES[kind])])
+
+
+def compile_function(tiers: Tiers, fn: Any, params: list[Any]) -> Any:
+    code: Code = fn.code
+    spec = tuple(_spec(p) if p is not UNSET else F.ANY for p in params)
+    try:
+        _, entry = build_function(tiers, fn, spec)
+    except Unsupported as e:
+        tiers.note(f"{code.name} ({code.filename}) stays in tier 0: {e}")
+        return NEVER
+    except Exception as e:  # a bug in the JIT: the code stays in tier 0
+        tiers.failed(code, e)
+        return NEVER
+    tiers.compiled["host"] += 1
+    tiers.note(f"compiled {code.name} ({code.filename}) for ({', '.join(s[0] for s in spec)})",
+               entry.axiom_source)
+    return entry
+
+
+def build_function(tiers: Tiers, fn: Any, spec: tuple[F.Val, ...]) -> tuple[Any, Any]:
+    """(body, entry) for closure `fn` assuming `spec` for its parameters."""
+    code: Code = fn.code
+    module = fn.module
+    n = code.nparams
+    key = (code, None)
+    banned = frozenset(tiers.banned.get(key, ()))
+    slots = list(spec) + [F.UNSET_VAL] * (code.nslots - n)
+    unset = set(range(n, code.nslots)) | set(range(code.min_args, n))
+    hints, used = _hints(tiers, module, fn, spec, banned)
+    analysis = _analyse(code, slots, unset, hints)
+    ns = namespace(tiers, module)
+    gen = Gen(code, analysis, ns, limited=tiers.runtime.limited, self_closure=fn, spec=spec,
+              stable=hints.stable)
+    gen.region(0, len(code.ops), Ctx(len(code.ops), None, None))
+    params = gen.names[:n]
+    lead = ([] if gen.pure else ["vm"]) + (["C"] if code.captures else [])
+    init = [ast.Assign(targets=[_store(gen.names[i])], value=_load("UNSET")) for i in range(n, code.nslots)]
+    body = sink_returns(gen.out)
+    if gen.tail_loop:
+        body = [ast.While(test=ast.Constant(True), body=body, orelse=[])]
+    if not gen.pure:
+        body = _nested(lead, params) + [ast.Try(body=body, handlers=[], orelse=[], finalbody=[
+            ast.AugAssign(target=ast.Attribute(value=_load("vm"), attr="nesting", ctx=ast.Store()),
+                          op=ast.Sub(), value=ast.Constant(1))])]
+    pyname = _pyname(code)
+    units: list[ast.stmt] = [_function(pyname, lead + params, init + body)]
+    guards: list[ast.expr] = [_type_test(params[i], s[0], False) for i, s in enumerate(spec)
+                              if s[0] in _TYPE_NAMES]
+    call_args: list[ast.expr] = [_load(p) for p in lead + params]
+    if guards:
+        test = guards[0] if len(guards) == 1 else ast.BoolOp(op=ast.And(), values=guards)
+        units.append(_function(pyname + "__entry", lead + params, [
+            ast.If(test=test, body=[ast.Return(value=ast.Call(func=_load("BODY"), args=call_args,
+                                                              keywords=[]))], orelse=[]),
+            ast.Return(value=ast.Call(func=_load("GENERIC"), args=call_args, keywords=[]))]))
+    tree = ast.Module(body=units, type_ignores=[])
+    _stamp_all(tree, code.lines[0][0] if code.lines else 1)
+    exec(compile(_fix(tree), code.filename, "exec"), ns)
+    body_fn = ns[pyname]
+    entry = ns[pyname + "__entry"] if guards else body_fn
+    ns.update(BODY=body_fn, SELF=entry, DEOPT=_function_exit(tiers, code, module, key),
+              DEEP=_deep(code, module))
+    if guards:
+        ns["GENERIC"] = _Generic(tiers, fn, ns, gen.pure)
+    COMPILED[body_fn.__code__] = (code, {name: i for i, name in enumerate(gen.names)}, False, module)
+    for name in used:
+        tiers.depend(module, name, code)
+    entry.axiom_source = tree
+    entry.axiom_spec = spec
+    entry.axiom_returns = analysis.returns if analysis.returns[0] != "unset" else F.ANY
+    entry.axiom_pure = body_fn.axiom_pure = gen.pure
+    entry.axiom_body = body_fn
+    return body_fn, entry
+
+
+def _nested(lead: list[str], params: list[str]) -> list[ast.stmt]:
+    """The prologue of a unit with effects: past MAX_NESTING compiled frames of such units
+    on this thread, the call goes on in tier 0 (DEEP); otherwise count this one."""
+    nesting = ast.Attribute(value=_load("vm"), attr="nesting", ctx=ast.Load())
+    args = ast.Tuple(elts=[_load(p) for p in params], ctx=ast.Load())
+    cells = _load("C") if "C" in lead else ast.Constant(None)
+    return [ast.If(test=ast.Compare(left=nesting, ops=[ast.Gt()], comparators=[ast.Constant(MAX_NESTING)]),
+                   body=[ast.Return(value=ast.Call(func=_load("DEEP"), args=[_load("vm"), cells, args],
+                                                   keywords=[]))], orelse=[]),
+            ast.AugAssign(target=ast.Attribute(value=_load("vm"), attr="nesting", ctx=ast.Store()),
+                          op=ast.Add(), value=ast.Constant(1))]
+
+
+def _deep(code: Code, module: Any) -> Any:
+    """DEEP: run a call of `code` in tier 0 (too many compiled frames with effects)."""
+
+    def deep(vm: Any, cells: Any, args: tuple[Any, ...]) -> Any:
+        return vm.deep_call(Closure(code, cells if cells is not None else (), module), list(args))
+
+    return deep
+
+
+class _Generic:
+    """The version of a function for any argument types, compiled at its first call (and
+    called the way the specialised entry was: with the VM first unless that one is pure)."""
+
+    def __init__(self, tiers: Tiers, fn: Any, ns: dict[str, Any], pure: bool) -> None:
+        self.tiers = tiers
+        self.fn = fn
+        self.ns = ns
+        self.pure = pure
+
+    def __call__(self, *args: Any) -> Any:
+        code = self.fn.code
+        _, generic = build_function(self.tiers, self.fn, (F.ANY,) * code.nparams)
+        self.tiers.note(f"compiled {code.name} for any argument types", generic.axiom_source)
+        if generic.axiom_pure == self.pure:
+            self.ns["GENERIC"] = generic
+            return generic(*args)
+        call = _Adapt(generic, self.tiers.runtime, self.pure)
+        self.ns["GENERIC"] = call
+        return call(*args)
+
+
+class _Adapt:
+    """A generic version whose purity differs from the specialised one's: adds the VM
+    argument it wants, or drops the one it does not."""
+
+    def __init__(self, fn: Any, runtime: Any, pure_caller: bool) -> None:
+        self.fn = fn
+        self.runtime = runtime
+        self.pure_caller = pure_caller
+
+    def __call__(self, *args: Any) -> Any:
+        if self.pure_caller:
+            return self.fn(self.runtime.vm(), *args)
+        return self.fn(*args[1:])
+
+
+def _function_exit(tiers: Tiers, code: Code, module: Any, key: Any) -> Any:
+    """DEOPT for a function unit: run the rest of the activation in a tier-0 frame."""
+    runtime = tiers.runtime
+
+    def deopt(cells: Any, ip: int, slots: tuple[Any, ...], stack: tuple[Any, ...]) -> Any:
+        tiers.wrong_guess(key, ip - 1, code)
+        frame = Frame(code, list(slots), Closure(code, cells if cells is not None else (), module), module)
+        frame.ip = ip
+        frame.stack = list(stack)
+        return runtime.vm().resume(frame)
+
+    DEOPT_CODES.add(deopt.__code__)
+    return deopt
+
+
+def _osr_exit(tiers: Tiers, code: Code, key: Any) -> Any:
+    """DEOPT for an OSR unit: hand the frame back to the tier-0 loop at `ip`."""
+
+    def deopt(frame: Any, ip: int, slots: tuple[Any, ...], stack: tuple[Any, ...]) -> Any:
+        tiers.wrong_guess(key, ip - 1, code)
+        frame.slots[:] = slots
+        frame.stack[:] = stack
+        frame.osr = False
+        return ip
+
+    DEOPT_CODES.add(deopt.__code__)
+    return deopt
+
+
+def compile_osr(tiers: Tiers, frame: Any, header: int) -> Any:
+    code: Code = frame.code
+    try:
+        unit = build_osr(tiers, frame, header)
+    except Unsupported as e:
+        tiers.note(f"the loop at {code.filename}:{code.lines[header][0]} stays in tier 0: {e}")
+        return NEVER
+    except Exception as e:  # a bug in the JIT: the loop stays in tier 0
+        tiers.failed(code, e)
+        return NEVER
+    tiers.compiled["host"] += 1
+    tiers.note(f"compiled the loop at {code.filename}:{code.lines[header][0]} (in {code.name})",
+               unit.axiom_source)
+    return unit
+
+
+def build_osr(tiers: Tiers, frame: Any, header: int) -> Any:
+    code: Code = frame.code
+    module = frame.module
+    key = (code, header)
+    banned = frozenset(tiers.banned.get(key, ()))
+    slots = [F.of_value(v) if v is not UNSET else F.UNSET_VAL for v in frame.slots]
+    unset = {i for i, v in enumerate(frame.slots) if v is UNSET}
+    stack = [F.of_value(v) for v in frame.stack]
+    hints, used = _hints(tiers, module, None, (), banned)
+    analysis = Analysis(code, header, slots, unset, stack, hints)
+    ns = namespace(tiers, module)
+    gen = Gen(code, analysis, ns, limited=tiers.runtime.limited, stable=hints.stable)
+    gen.pure = False  # entered from the VM with its frame: a boundary for the pure code it calls
+    for k, v in enumerate(stack):
+        is_iter = code.ops[header][0] == Op.FOR_ITER and k == len(stack) - 1
+        gen.stack.append(Entry(_load(f"s{k}"), ITER if is_iter else v, True))
+    gen.region(header, len(code.ops), Ctx(len(code.ops), None, None))
+    prologue: list[ast.stmt] = [
+        ast.Assign(targets=[_store("S")], value=ast.Attribute(value=_load("frame"), attr="slots", ctx=ast.Load())),
+        ast.Assign(targets=[_store("T")], value=ast.Attribute(value=_load("frame"), attr="stack", ctx=ast.Load()))]
+    if frame.closure is not None:
+        prologue.append(ast.Assign(targets=[_store("C")], value=ast.Attribute(
+            value=ast.Attribute(value=_load("frame"), attr="closure", ctx=ast.Load()), attr="cells",
+            ctx=ast.Load())))
+    prologue += [ast.Assign(targets=[_store(gen.names[i])],
+                            value=ast.Subscript(value=_load("S"), slice=ast.Constant(i), ctx=ast.Load()))
+                 for i in range(code.nslots)]
+    prologue += [ast.Assign(targets=[_store(f"s{k}")],
+                            value=ast.Subscript(value=_load("T"), slice=ast.Constant(k), ctx=ast.Load()))
+                 for k in range(len(stack))]
+    guards: list[ast.expr] = [_type_test(gen.names[i], v[0], True) for i, v in enumerate(slots)
+                              if v[0] in _TYPE_NAMES]
+    if guards:
+        prologue.append(ast.If(test=guards[0] if len(guards) == 1 else ast.BoolOp(op=ast.Or(), values=guards),
+                               body=[ast.Return(value=_load("NOT_TAKEN"))], orelse=[]))
+    prologue.append(ast.Assign(targets=[ast.Attribute(value=_load("frame"), attr="osr", ctx=ast.Store())],
+                               value=ast.Constant(True)))
+    pyname = f"{_pyname(code)}__loop{header}"
+    tree = ast.Module(body=[_function(pyname, ["vm", "frame"], prologue + sink_returns(gen.out))],
+                      type_ignores=[])
+    _stamp_all(tree, code.lines[header][0] if header < len(code.lines) else 1)
+    exec(compile(_fix(tree), code.filename, "exec"), ns)
+    unit = ns[pyname]
+    ns["DEOPT"] = _osr_exit(tiers, code, key)
+    COMPILED[unit.__code__] = (code, {name: i for i, name in enumerate(gen.names)}, frame.closure is None,
+                               module)
+    for name in used:
+        tiers.depend(module, name, code)
+    unit.axiom_source = tree
+    return unit
