@@ -73,21 +73,22 @@ def test_an_embedded_runtime_grants_nothing_by_default(tmp_path):
         with open(path) as f:
             return f.read()
 
-    with register(m):
-        rt, _ = _rt()
-        with pytest.raises(AxiomError) as e:
-            rt.eval(f'import reader\nreader.read("{tmp_path / "f.txt"}")')
-        assert e.value.kind == "PermissionDenied"
-        assert e.value.message == (f"fs.read denied for {tmp_path / 'f.txt'} "
-                                   f"(grant it with --allow-read={tmp_path / 'f.txt'})")
-        rt2, _ = _rt(grants={"fs.read": [str(tmp_path)]})
-        assert rt2.eval(f'import reader\nreader.read("{tmp_path / "f.txt"}")') == "data"
-        outside = tmp_path.parent / "outside.txt"
-        outside.write_text("x")
-        (tmp_path / "link.txt").symlink_to(outside)
-        with pytest.raises(AxiomError) as e:
-            rt2.eval(f'reader.read("{tmp_path / "link.txt"}")')
-        assert e.value.kind == "PermissionDenied"
+    rt, _ = _rt()
+    register(rt, m)
+    with pytest.raises(AxiomError) as e:
+        rt.eval(f'import reader\nreader.read("{tmp_path / "f.txt"}")')
+    assert e.value.kind == "PermissionDenied"
+    assert e.value.message == (f"fs.read denied for {tmp_path / 'f.txt'} "
+                               f"(grant it with --allow-read={tmp_path / 'f.txt'})")
+    rt2, _ = _rt(grants={"fs.read": [str(tmp_path)]})
+    register(rt2, m)
+    assert rt2.eval(f'import reader\nreader.read("{tmp_path / "f.txt"}")') == "data"
+    outside = tmp_path.parent / "outside.txt"
+    outside.write_text("x")
+    (tmp_path / "link.txt").symlink_to(outside)
+    with pytest.raises(AxiomError) as e:
+        rt2.eval(f'reader.read("{tmp_path / "link.txt"}")')
+    assert e.value.kind == "PermissionDenied"
 
 
 def test_stop_hooks_run_on_close():
@@ -96,11 +97,11 @@ def test_stop_hooks_run_on_close():
     m = Module("hooked")
     seen = []
     m.on_stop(lambda: seen.append("stopped"))
-    with register(m):
-        rt, _ = _rt()
-        rt.eval("import hooked")
-        rt.close()
-        rt.close()
+    rt, _ = _rt()
+    register(rt, m)
+    rt.eval("import hooked")
+    rt.close()
+    rt.close()
     assert seen == ["stopped"]
 
 
@@ -138,11 +139,12 @@ def test_callbacks_on_a_module_thread_keep_the_runs_capabilities(tmp_path):
         t.start()
         t.join()
 
-    with register(m):
-        rt, _ = _rt()
-        rt.eval("import bg\nbg.in_thread(|| bg.secret())")
-        rt2, _ = _rt(grants={"env"})
-        rt2.eval("import bg\nbg.in_thread(|| bg.secret())")
+    rt, _ = _rt()
+    register(rt, m)
+    rt.eval("import bg\nbg.in_thread(|| bg.secret())")
+    rt2, _ = _rt(grants={"env"})
+    register(rt2, m)
+    rt2.eval("import bg\nbg.in_thread(|| bg.secret())")
     assert results == ["PermissionDenied", "s"]
 
 
@@ -161,14 +163,14 @@ def test_foreign_operators_orderings_and_their_errors():
         "==": lambda a, b, r: isinstance(b, _Box) and a.v == b.v,
         "+": lambda a, b, r: _explode(),
     })
-    with register(m):
-        rt, _ = _rt()
-        rt.eval("import boxes\nlet a = boxes.box(1)\nlet b = boxes.box(2)")
-        assert rt.eval("[a < b, a > b, a <= b, b >= a, a == boxes.box(1), a != b]") == \
-            [True, False, True, True, True, True]
-        with pytest.raises(AxiomError) as e:
-            rt.eval("a + b")
-        assert (e.value.kind, e.value.message) == ("ValueError", "box +: boxes do not add")
+    rt, _ = _rt()
+    register(rt, m)
+    rt.eval("import boxes\nlet a = boxes.box(1)\nlet b = boxes.box(2)")
+    assert rt.eval("[a < b, a > b, a <= b, b >= a, a == boxes.box(1), a != b]") == \
+        [True, False, True, True, True, True]
+    with pytest.raises(AxiomError) as e:
+        rt.eval("a + b")
+    assert (e.value.kind, e.value.message) == ("ValueError", "box +: boxes do not add")
 
 
 class _Box:

@@ -234,3 +234,69 @@ def test_errors_while_a_stream_produces_items_are_translated():
         next(it)
     assert (e.value.kind, e.value.message) == (
         "IOError", "streams.lines_of: /definitely/missing: no such file or directory")
+
+
+def test_an_export_may_take_keyword_fields():
+    m = Module("kv")
+
+    @m.export
+    def record(message: str, *values: Any, level: str = "info", **fields: int) -> list:
+        """Keep a record."""
+        return [message, list(values), level, fields]
+
+    assert call(m, "record", "saved", 1, rows=12, files=3) == ["saved", [1], "info", {"rows": 12, "files": 3}]
+    assert call(m, "record", "x", level="warn") == ["x", [], "warn", {}]
+    assert raises(m, "record", "x", rows="many").message == "kv.record: argument 'fields' expects int, got str"
+    assert m.describe("record")[0] == 'record(message: str, ...values, level: str="info", **fields: int) -> list'
+
+
+def test_an_unreadable_return_hint_means_any():
+    m = Module("loose")
+
+    def f() -> NotDefinedAnywhere:  # noqa: F821
+        """Anything."""
+        return 1
+
+    m.export(f)
+    assert call(m, "f") == 1 and m.describe("f")[0] == "f()"
+
+
+def test_per_run_state_and_metrics_in_the_process_run():
+    from axiom_sdk._module import run
+    from axiom_sdk.testing import end_run
+    m = Module("counted")
+    made = []
+
+    @m.per_run
+    class State:
+        def __init__(self):
+            made.append(self)
+            self.n = 0
+
+    m.state().n += 5
+    assert m.state().n == 5 and len(made) == 1
+    m.count("things", 2)
+    m.count("things")
+    m.peak("most", 4)
+    m.peak("most", 3)
+    assert run().counters["counted.things"] == 3 and run().counters["counted.most"] == 4
+    end_run(m)
+    assert m.state().n == 0 and len(made) == 2  # a new run, a new state
+
+
+def test_host_function_wraps_any_callable_as_an_export():
+    from axiom_sdk import host_function
+
+    def scale(x: int, k: float = 2.0) -> float:
+        return x * k
+
+    f = host_function(scale, "scale")
+    assert f(3) == 6.0 and f(3, k=0.5) == 1.5
+    with pytest.raises(AxiomError) as e:
+        f("3")
+    assert e.value.message == "scale: argument 'x' expects int, got str"
+    g = host_function(len, "size")
+    assert g([1, 2]) == 2
+    with pytest.raises(AxiomError) as e:
+        g(5)
+    assert (e.value.kind, e.value.message) == ("TypeError", "size: object of type 'int' has no len()")

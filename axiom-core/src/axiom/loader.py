@@ -146,12 +146,24 @@ def allowed_modules() -> set[str] | None:
 
 
 class Loader:
-    """Loads installed modules by name for one run (steps 1-5 and 7)."""
+    """Loads modules by name for one Runtime (steps 1-5 and 7): installed ones, and those
+    the host provided to this Runtime (`provide`)."""
 
     def __init__(self) -> None:
         self.loaded: dict[str, Any] = {}
+        self.provided: dict[str, Any] = {}
         self._index: Index | None = None
         self.allowed = allowed_modules()
+
+    def provide(self, module: Any) -> None:
+        """Make `module` (an AxiomModule object) importable by its name in this run,
+        ahead of any installed module of that name. AXIOM_MODULES does not apply: the
+        host chose it."""
+        meta = getattr(module, "metadata", None)
+        name = str(meta()[0]) if callable(meta) else repr(module)
+        check_protocol(module, name, "provided by the host")
+        self.provided[name] = module
+        self.loaded.pop(name, None)
 
     @property
     def index(self) -> Index:
@@ -164,11 +176,10 @@ class Loader:
         mod = self.loaded.get(name)  # 1
         if mod is not None:
             return mod
-        testing = sys.modules.get("axiom_sdk.testing")
-        if testing is not None and name in testing.REGISTERED:  # type: ignore[attr-defined]
-            mod = testing.REGISTERED[name]  # type: ignore[attr-defined]
-            mod.init()
-            self.loaded[name] = mod
+        mod = self.provided.get(name)
+        if mod is not None:
+            init_module(mod, name, "provided by the host")  # 5
+            self.loaded[name] = mod  # 7
             return mod
         entry = self.index.modules.get(name)  # 2
         if entry is None:
@@ -211,14 +222,19 @@ def load_entry(name: str, entry: dict[str, str]) -> Any:
     check_protocol(obj, name, dist)
     if getattr(obj, "version", "") is None:
         obj.version = entry["version"]
+    init_module(obj, name, f"distribution {dist}")
+    return obj
+
+
+def init_module(obj: Any, name: str, origin: str) -> None:
+    """Step 5: `init()` in the calling run (a Module initialises once per Runtime)."""
     try:
         obj.init()
     except AxiomError:
         raise
     except Exception as e:
-        raise AxiomError("ImportError", f"module '{name}' (distribution {dist}) failed to "
+        raise AxiomError("ImportError", f"module '{name}' ({origin}) failed to "
                                         f"initialise: {type(e).__name__}: {e}") from e
-    return obj
 
 
 def find_file_module(name: str, importer_dir: str | None, settings: dict[str, Any]) -> tuple[str | None, list[str]]:

@@ -9,9 +9,18 @@ NAME.ax files itself), checks capabilities and renders nothing (the CLI does).
     rt.eval("1 + 2")            # -> 3
     rt.call("main", 42)
     rt.globals["x"]
+    rt.register("double", lambda x: x * 2)   # a host function scripts may call
+    rt.metrics()                # wall/CPU time, instructions, memory, GC, threads
 
 An embedded Runtime grants no capability unless asked; the CLI grants all (or, with
 --sandbox, only what its --allow-* flags give).
+
+Each `eval`, `call` and `run_file` is a run of its own as far as limits go: it gets the
+whole step budget, a fresh deadline and its memory growth counted from where it
+started (`limits={"budget": "shared"}` makes them share one budget instead). A limit
+raised by one leaves the Runtime usable for the next. Everything a Runtime holds is
+its own: grants, limits, loaded modules and their per-run state (axiom_sdk.Run), so two
+Runtimes in one process never see each other's.
 """
 
 from __future__ import annotations
@@ -21,7 +30,7 @@ import os
 import sys
 import time
 
-from axiom_sdk import AxiomError, capability_check
+from axiom_sdk import AxiomError, Class, Function, Run, capability_check, current_run, host_function
 from axiom_sdk._module import run_deadline
 
 from . import __version__, conf
@@ -36,6 +45,10 @@ if TYPE_CHECKING:  # typing costs start-up time; annotations here are strings
 
 
 ALL_CAPABILITIES: Final = ("fs.read", "fs.write", "net", "env", "proc", "sys")
+LIMITS: Final = ("max_steps", "max_memory", "timeout", "max_call_depth", "budget")
+SAMPLE_STEPS: Final = 4096  # memory (and thread) samples: one per this many steps
+RECURSION_LIMIT: Final = 20000  # the host's, raised during a run (module code may recurse)
+_NEVER: Final = float("inf")
 _FLAG: Final = {"fs.read": "--allow-read", "fs.write": "--allow-write", "net": "--allow-net",
                 "env": "--allow-env", "proc": "--allow-run", "sys": "--allow-sys"}
 
@@ -76,6 +89,14 @@ class ScriptModule:
 
 
 _MISSING: Final = object()
+
+
+def _is_host_callable(v: Any) -> bool:
+    """A host's own Python callable (not an Axiom value, a Python class or a foreign
+    value)."""
+    t = type(v)
+    return not (isinstance(v, (Function, Class, type)) or getattr(t, "axiom_type", None)
+                or getattr(t, "__axiom_foreign__", None) is not None)
 
 
 class Grants:
@@ -147,23 +168,67 @@ class Grants:
         return AxiomError("PermissionDenied", f"{cap} denied{what} (grant it with {scoped})")
 
 
+class _RuntimeRun(Run):
+    """The SDK's per-run module state, answering script positions from this Runtime."""
+
+    __slots__ = ("runtime",)
+
+    def __init__(self, runtime: Runtime) -> None:
+        super().__init__()
+        self.runtime = runtime
+
+    def position(self) -> tuple[str, int] | None:
+        return self.runtime.script_position()
+
+
 class Runtime:
-    """Runs Axiom code. See the module docstring."""
+    """Runs Axiom code. See the module docstring.
+
+    grants   -- capabilities (see Grants); none by default
+    limits   -- max_steps, max_memory (MB), timeout (s), max_call_depth, and budget:
+                "each" (default: every eval/call/run_file gets the whole of each limit)
+                or "shared" (one budget for the Runtime's life)
+    metrics  -- count instructions and calls for `metrics()` even without a limit
+    """
 
     def __init__(self, grants: Any = None, limits: dict[str, Any] | None = None, *,
                  settings: dict[str, Any] | None = None, stdout: TextIO | None = None,
-                 stderr: TextIO | None = None, args: list[str] | tuple[str, ...] = ()) -> None:
+                 stderr: TextIO | None = None, args: list[str] | tuple[str, ...] = (),
+                 metrics: bool = False) -> None:
         self.settings = dict(settings) if settings is not None else conf.load()
         self.limits = dict(limits or {})
+        unknown = [k for k in self.limits if k not in LIMITS]
+        if unknown:
+            raise ValueError(f"unknown limit {unknown[0]!r} (known: {', '.join(LIMITS)})")
+        budget = self.limits.get("budget", "each")
+        if budget not in ("each", "shared"):
+            raise ValueError(f"limits['budget'] is 'each' or 'shared', not {budget!r}")
+        self.shared_budget = budget == "shared"
         if "max_call_depth" in self.limits:
             self.settings["max_call_depth"] = int(self.limits["max_call_depth"])
         self.grants = Grants(grants)
         self.max_steps: int | None = self.limits.get("max_steps")
         self.timeout: float | None = self.limits.get("timeout")
-        self.limited = self.max_steps is not None or self.timeout is not None
-        self.steps = 0
+        mb = self.limits.get("max_memory")
+        self.max_memory: int | None = int(mb * 1024 * 1024) if mb else None
+        self.counting = metrics
+        # The VM calls tick() at back edges and calls only when this is true.
+        self.limited = (self.max_steps is not None or self.timeout is not None
+                        or self.max_memory is not None or metrics)
+        self.steps = 0  # this budget's steps (all of the Runtime's when the budget is shared)
+        self.calls = 0
         self.deadline: float | None = None
         self._ticks = 0
+        self._budget_started = False
+        self._steps_before = 0  # steps of earlier budgets, for metrics()
+        self._next_sample: float = _NEVER
+        self._memory_cap: int | None = None  # resident bytes at which the run is stopped
+        self._threads_peak = 1
+        self._depth = 0  # eval/call/run_file nesting (a host function may call eval)
+        self._saved_recursion: int | None = None
+        from .metrics import Clock
+        self.clock = Clock()
+        self.run = _RuntimeRun(self)
         self.plugins: Any = None  # the pluggy manager when plugins are installed
         self.jit: Any = None  # the JIT tiers (axiom.jit.Tiers) when `jit` is not "off"
         if self.settings.get("jit", "off") != "off":
@@ -215,35 +280,73 @@ class Runtime:
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         """Call the global function `name` (of the main program) with host values."""
         from .prelude import builtin_named
-        fn = self.globals.get(name, _MISSING)
-        if fn is _MISSING:
-            fn = self.builtins.get(name) or builtin_named(name) or _MISSING
-        if fn is _MISSING:
-            raise AxiomError("UndefinedVariable", f"undefined variable '{name}'")
-        token = capability_check.set(self.grants.check)
+        tokens = self._begin()  # wraps a host's callables in globals too
         try:
+            fn = self.globals.get(name, _MISSING)
+            if fn is _MISSING:
+                fn = self.builtins.get(name) or builtin_named(name) or _MISSING
+            if fn is _MISSING:
+                raise AxiomError("UndefinedVariable", f"undefined variable '{name}'")
             return self.vm().call(fn, args, kwargs)
         finally:
-            capability_check.reset(token)
+            self._end(tokens)
+
+    def register(self, name: str, fn: Any) -> None:
+        """Make the Python callable `fn` a built-in function `name` of this Runtime's
+        scripts (every file it runs sees it; a script may shadow it). Its arguments are
+        checked and converted from its type hints and its exceptions translated as for a
+        module's export (axiom_sdk.host_function)."""
+        if not callable(fn) or getattr(type(fn), "__axiom_foreign__", None) is not None:
+            raise TypeError(f"register({name!r}, ...) needs a Python callable, not {type(fn).__name__}")
+        self.builtins[name] = fn if isinstance(fn, (Function, Class)) else host_function(fn, name)
+
+    def add_module(self, module: Any) -> None:
+        """Make `module` (an axiom_sdk.Module, or any AxiomModule object) importable by
+        its name in this Runtime only, ahead of an installed module of that name. It is
+        initialised at its first import and stopped when the Runtime closes, like an
+        installed one."""
+        self.loader.provide(module)
+        self.modules.pop(module.metadata()[0], None)
+
+    def metrics(self) -> dict[str, Any]:
+        """How the Runtime's runs went, as plain data (axiom/metrics.py lists the keys):
+        wall and CPU time, instructions and calls (counted when a limit is set or the
+        Runtime was made with metrics=True, else None), JIT compilations per tier, peak
+        memory, GC collections, threads, and what modules report (con's tasks)."""
+        from .metrics import snapshot
+        counted = self.limited
+        # Calls are counted by tiers that report them through tick_call (every run
+        # enters with one); until a tier does, they show as not counted.
+        return snapshot(self.clock, script=self.main.filename,
+                        instructions=self._steps_before + self.steps if counted else None,
+                        calls=self.calls if counted and self.calls else None,
+                        jit_compiled=dict(getattr(self, "jit_compiled", {})),
+                        threads_peak=self._threads_peak, modules=dict(self.run.counters))
+
+    def prometheus_collector(self, labels: dict[str, str] | None = None) -> Any:
+        """A prometheus_client collector of this Runtime's metrics, read at each scrape:
+        `registry.register(rt.prometheus_collector())`. `labels` are added to every
+        sample (e.g. {"script": "etl"})."""
+        from .metrics import collector
+        return collector(self.metrics, labels)
 
     def close(self, error: AxiomError | None = None) -> int:
-        """End the run: call the stop hooks of every loaded module (once) with the run's
-        uncaught error (or None). Returns the exit status a hook asks for (0 if none)."""
+        """End the run: stop every loaded module (once): its stop hooks get the run's
+        uncaught error (or None) and its per-run state is dropped. Returns the exit
+        status a hook asks for (0 if none)."""
         if self.closed:
             return 0
         self.closed = True
         status = 0
         self.flush()
-        for mod in list(self._loader.loaded.values() if self._loader is not None else ()):
-            for hook in getattr(mod, "stop_hooks", ()):
-                try:
-                    r = hook(error)
-                except Exception as e:
-                    sys.stderr.write(f"axiom: a stop hook of module {getattr(mod, 'name', '?')} "
-                                     f"failed: {type(e).__name__}: {e}\n")
-                    r = 1
-                if isinstance(r, int) and r:
-                    status = max(status, r)
+        token = current_run.set(self.run)
+        try:
+            for mod in list(self._loader.loaded.values() if self._loader is not None else ()):
+                stop = getattr(mod, "stop", None)
+                if callable(stop):
+                    status = max(status, stop(error) or 0)
+        finally:
+            current_run.reset(token)
         if self.plugins is not None:
             try:
                 self.plugins.hook.axiom_runtime_stop(runtime=self, error=error)
@@ -348,17 +451,103 @@ class Runtime:
         return v
 
     def tick(self, n: int) -> None:
-        """Count `n` instruction steps against the run's limits (called by the VM at loop
-        back edges and calls, only when a limit is set)."""
+        """Count `n` instruction steps against the run's limits (called by every tier at
+        loop back edges and calls, only when `limited`): steps, the deadline, and every
+        SAMPLE_STEPS steps the process's resident memory against --max-memory."""
         self.steps += n
         if self.max_steps is not None and self.steps > self.max_steps:
             raise AxiomError("LimitExceeded", f"the run took more than {self.max_steps} "
                                               "instruction steps (--max-steps)")
+        if self.steps >= self._next_sample:
+            self._sample()
         if self.deadline is not None:
             self._ticks += 1
             if not self._ticks & 63 and time.monotonic() > self.deadline:
                 raise AxiomError("LimitExceeded", f"the run took longer than {self.timeout} s "
                                                   "(--timeout)")
+
+    def tick_call(self) -> None:
+        """`tick(1)` for a function call, counted as a call too (for metrics)."""
+        self.calls += 1
+        self.tick(1)
+
+    def _sample(self) -> None:
+        """Memory and thread use now: stop the run when it holds more than --max-memory."""
+        from .metrics import rss_bytes, threads_now
+        self._next_sample = self.steps + SAMPLE_STEPS
+        threads = threads_now()
+        if threads > self._threads_peak:
+            self._threads_peak = threads
+        cap = self._memory_cap
+        if cap is not None:
+            rss = rss_bytes()
+            if rss > cap:
+                mb = self.limits["max_memory"]
+                raise AxiomError("LimitExceeded", f"the run holds more than {mb:g} MB of "
+                                                  "memory (--max-memory)")
+
+    def _new_budget(self) -> None:
+        """Each eval/call/run_file starts with the whole of every limit (unless the
+        budget is shared and already started)."""
+        if self.shared_budget and self._budget_started:
+            return
+        self._budget_started = True
+        self._steps_before += self.steps
+        self.steps = 0
+        self._ticks = 0
+        self.deadline = time.monotonic() + self.timeout if self.timeout is not None else None
+        if self.max_memory is not None:
+            from .metrics import rss_bytes
+            self._memory_cap = rss_bytes() + self.max_memory
+        if self.max_memory is not None or self.counting:
+            self._next_sample = SAMPLE_STEPS
+
+    def _begin(self) -> tuple[Any, ...]:
+        """Enter a run (eval, call, run_file): a new budget and the host's recursion
+        limit raised when this is the outermost one; this Runtime's capability check,
+        deadline, memory limit and module state for the code it runs."""
+        if not self._started:
+            self._start()
+        if self._depth == 0:
+            self._new_budget()
+            self._wrap_host_functions()
+            old = sys.getrecursionlimit()
+            if old < RECURSION_LIMIT:
+                self._saved_recursion = old
+                sys.setrecursionlimit(RECURSION_LIMIT)
+        self._depth += 1
+        return (capability_check.set(self.grants.check), run_deadline.set(self.deadline),
+                memory_limit.set(self.max_memory), current_run.set(self.run))
+
+    def _end(self, tokens: tuple[Any, ...]) -> None:
+        cap, deadline, mem, run = tokens
+        capability_check.reset(cap)
+        run_deadline.reset(deadline)
+        memory_limit.reset(mem)
+        current_run.reset(run)
+        self._depth -= 1
+        if self._depth == 0 and self._saved_recursion is not None:
+            sys.setrecursionlimit(self._saved_recursion)  # the host's own, as it was
+            self._saved_recursion = None
+
+    def _wrap_host_functions(self) -> None:
+        """Plain Python callables a host put in `globals` become host functions
+        (axiom_sdk.host_function); Axiom values and foreign values stay as they are (a
+        foreign value that happens to be callable is not callable by scripts)."""
+        g = self.main.globals
+        found = [(k, v) for k, v in g.items() if callable(v) and _is_host_callable(v)]
+        for name, fn in found:
+            g[name] = host_function(fn, name)
+
+    def script_position(self) -> tuple[str, int] | None:
+        """(file, line) of the statement running on this thread, or None outside a run."""
+        vm = getattr(self._tls, "vm", None)
+        if vm is None or not vm.frames:
+            return None
+        frame = vm.frames[-1]
+        code = frame.code
+        i = max(frame.ip - 1, 0)
+        return code.filename, code.lines[i][0] if i < len(code.lines) else 0
 
     def _start(self) -> None:
         """Once per Runtime: plugins (only when the index lists any) get runtime_start."""
@@ -384,26 +573,11 @@ class Runtime:
         return display(value)
 
     def _execute(self, code: Code, module: ScriptModule) -> Any:
-        if not self._started:
-            self._start()
-        if self.timeout is not None and self.deadline is None:
-            self.deadline = time.monotonic() + self.timeout
-        token = capability_check.set(self.grants.check)
-        deadline = run_deadline.set(self.deadline)
-        mem = memory_limit.set(self._memory_limit())
-        old = sys.getrecursionlimit()
-        if old < 20000:
-            sys.setrecursionlimit(20000)
+        tokens = self._begin()
         try:
             return self.vm().execute(code, module)
         finally:
-            capability_check.reset(token)
-            run_deadline.reset(deadline)
-            memory_limit.reset(mem)
-
-    def _memory_limit(self) -> int | None:
-        mb = self.limits.get("max_memory")
-        return int(mb * 1024 * 1024) if mb else None
+            self._end(tokens)
 
     def write(self, text: str, stream: int) -> None:
         out = (self.stderr or sys.stderr) if stream else (self.stdout or sys.stdout)

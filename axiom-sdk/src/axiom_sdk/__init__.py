@@ -20,10 +20,14 @@ from ._module import (
     Constant,
     Export,
     Module,
+    Run,
     capability_check,
+    current_run,
+    host_function,
     io_error,
     os_error_reason,
     require,
+    script_position,
     spawn_thread,
     time_left,
 )
@@ -58,7 +62,7 @@ def __getattr__(name: str) -> object:
 __all__ = [
     "API_VERSION", "CAPABILITIES", "INT_MAX", "INT_MIN", "KINDS",
     "AxiomError", "AxiomModule", "BoundMethod", "BoundedList", "Class", "Constant", "Export",
-    "ForeignInfo", "Function", "Instance", "Iterator", "Module", "Range", "Set",
-    "capability_check", "check_int", "io_error", "is_url", "open_url", "os_error_reason", "spawn_thread", "time_left", "display", "equal", "error", "require", "to_axiom",
+    "ForeignInfo", "Function", "Instance", "Iterator", "Module", "Range", "Run", "Set",
+    "capability_check", "check_int", "current_run", "host_function", "io_error", "is_url", "open_url", "os_error_reason", "script_position", "spawn_thread", "time_left", "display", "equal", "error", "require", "to_axiom",
     "to_float", "to_int", "truthy", "typeof",
 ]

@@ -47,6 +47,49 @@ run_deadline: contextvars.ContextVar[float | None] = \
     contextvars.ContextVar("axiom_run_deadline", default=None)
 
 
+class Run:
+    """One run's module state: the core makes one per Runtime and sets `current_run`
+    while that Runtime runs Axiom code (tasks inherit it, as they inherit the capability
+    check). Two Runtimes in one process never share a Run; module code reaches its own
+    part through `Module.state()`, and reports metrics with `Module.count` and
+    `Module.peak`. Outside any Runtime (a module called from plain Python, as in module
+    tests) one process-wide Run stands in.
+
+    states   -- Module -> its state in this run (what its `per_run` factory made, or None)
+    counters -- "module.name" -> a number the module reported (tasks spawned, ...)
+    lock     -- guards both (task threads of one run share them)
+    """
+
+    __slots__ = ("states", "counters", "lock")
+
+    def __init__(self) -> None:
+        import _thread
+        self.states: dict[Any, Any] = {}
+        self.counters: dict[str, float] = {}
+        self.lock = _thread.allocate_lock()
+
+    def position(self) -> tuple[str, int] | None:
+        """(script file, line) of the Axiom code running on this thread, or None."""
+        return None
+
+
+current_run: contextvars.ContextVar[Run | None] = \
+    contextvars.ContextVar("axiom_current_run", default=None)
+_PROCESS_RUN: Final = Run()
+_STATELESS: Final = object()  # states[module] of a module without a per_run factory
+
+
+def run() -> Run:
+    """The Run of the code calling (the process-wide one outside any Runtime)."""
+    r = current_run.get()
+    return _PROCESS_RUN if r is None else r
+
+
+def script_position() -> tuple[str, int] | None:
+    """(file, line) of the script statement that called into this module, or None."""
+    return run().position()
+
+
 def time_left() -> float | None:
     """Seconds left before the run's time limit, or None when it has none."""
     deadline = run_deadline.get()
@@ -131,7 +174,8 @@ class _Empty:
 
 
 EMPTY: Final = _Empty()
-POSITIONAL, VAR_POSITIONAL, KEYWORD_ONLY = "positional", "var_positional", "keyword_only"
+POSITIONAL, VAR_POSITIONAL, KEYWORD_ONLY, VAR_KEYWORD = (
+    "positional", "var_positional", "keyword_only", "var_keyword")
 
 
 class Param:
@@ -152,6 +196,8 @@ class Param:
         text = self.name if self.type_name == "any" else f"{self.name}: {self.type_name}"
         if self.kind is VAR_POSITIONAL:
             text = "..." + text
+        elif self.kind is VAR_KEYWORD:
+            text = "**" + text
         if self.default is not EMPTY:
             from ._values import display
             d = self.default
@@ -162,7 +208,7 @@ class Param:
 class Export(Function):
     """A module function as a script sees it: checked, converted, translated."""
 
-    __slots__ = ("name", "qualname", "fn", "positional", "keyword", "varargs", "doc",
+    __slots__ = ("name", "qualname", "fn", "positional", "keyword", "varargs", "varkw", "doc",
                  "needs", "need_positions", "returns", "skip_convert", "min_args", "is_method")
 
     def __init__(self, fn: Callable[..., Any], qualname: str, *, name: str | None = None,
@@ -179,11 +225,14 @@ class Export(Function):
         self.positional: list[Param] = []
         self.keyword: dict[str, Param] = {}
         self.varargs: Param | None = None
+        self.varkw: Param | None = None  # **fields: keyword arguments no parameter names
         for pname, default, kind in params:
             conv, tname = converter_for(hints[pname]) if pname in hints else (_identity, "any")
             param = Param(pname, conv, tname, default, kind)
             if kind is VAR_POSITIONAL:
                 self.varargs = param
+            elif kind is VAR_KEYWORD:
+                self.varkw = param
             elif kind is KEYWORD_ONLY:
                 self.keyword[pname] = param
             else:
@@ -276,7 +325,9 @@ class Export(Function):
                     raise self._type_error(p, v, e) from None
         for name, v in given.items():
             p2 = self.keyword.get(name)
-            if p2 is None or p2 in pos:
+            if p2 is None and self.varkw is not None:
+                p2 = self.varkw
+            elif p2 is None or p2 in pos:
                 import difflib
                 near = difflib.get_close_matches(name, list(self.keyword), 1)
                 hint = f" (did you mean '{near[0]}'?)" if near else ""
@@ -324,6 +375,8 @@ class Export(Function):
         if self.varargs is not None:
             parts.append(self.varargs.describe())
         parts += [p.describe() for n, p in self.keyword.items() if p not in self.positional]
+        if self.varkw is not None:
+            parts.append(self.varkw.describe())
         ret = "" if self.returns == "any" else f" -> {self.returns}"
         return f"{self.name}({', '.join(parts)}){ret}"
 
@@ -383,6 +436,31 @@ class BoundMethod(Function):
         return self.fn(self.this, *args, **kwargs)
 
 
+def host_function(fn: Callable[..., Any], name: str) -> Function:
+    """A host program's Python callable as a function scripts may call (what
+    `Runtime.register` and plain callables in `Runtime.globals` become): an export named
+    `name`, so its arguments are checked and converted from its type hints, its result
+    converted and its exceptions translated exactly as for a module's export. A bound
+    method or a callable object is bound to its value; a callable without Python code
+    (a built-in, functools.partial) takes any positional arguments, unchecked.
+    Unsupported type hints are a TypeError here, naming the function."""
+    import types
+    try:
+        if isinstance(fn, types.FunctionType):
+            return Export(fn, name, name=name)
+        if isinstance(fn, types.MethodType) and isinstance(fn.__func__, types.FunctionType):
+            return BoundMethod(Export(fn.__func__, name, name=name, is_method=True), fn.__self__)
+        call = next((vars(c)["__call__"] for c in type(fn).__mro__ if "__call__" in vars(c)), None)
+        if isinstance(call, types.FunctionType):  # an object of a class with __call__
+            return BoundMethod(Export(call, name, name=name, is_method=True), fn)
+    except TypeError as e:
+        raise TypeError(f"cannot make {name!r} a function scripts can call: {e}") from None
+
+    def host(*args: object) -> object:  # hints that need no typing import
+        return fn(*args)
+    return Export(host, name, name=name)
+
+
 def _parameters(fn: Callable[..., Any]) -> list[tuple[str, Any, str]]:
     """(name, default or EMPTY, kind) of each parameter, read from the code object
     (inspect.signature would cost start-up time)."""
@@ -397,10 +475,10 @@ def _parameters(fn: Callable[..., Any]) -> list[tuple[str, Any, str]]:
         out.append((names[i], defaults[i - first_default] if i >= first_default else EMPTY, POSITIONAL))
     if code.co_flags & 0x04:  # CO_VARARGS
         out.append((names[npos + nkw], EMPTY, VAR_POSITIONAL))
-    if code.co_flags & 0x08:  # CO_VARKEYWORDS
-        raise TypeError(f"{fn.__qualname__}: **kwargs is not supported in exports")
     for name in names[npos:npos + nkw]:
         out.append((name, kwdefaults.get(name, EMPTY), KEYWORD_ONLY))
+    if code.co_flags & 0x08:  # CO_VARKEYWORDS: after the keyword-only names
+        out.append((names[npos + nkw + (1 if code.co_flags & 0x04 else 0)], EMPTY, VAR_KEYWORD))
     return out
 
 
@@ -417,7 +495,7 @@ def _hints(fn: Callable[..., Any], qualname: str, owner: type | None) -> dict[st
             out[pname] = eval(ann, globalns, localns) if isinstance(ann, str) else ann
         except Exception as e:
             if pname == "return":
-                out[pname] = Any
+                out[pname] = object  # any
             else:
                 raise TypeError(f"{qualname}: cannot read the type hint of '{pname}': {e}") from e
     return out
@@ -490,7 +568,7 @@ class Module:
         self._init_hooks: list[Callable[[], None]] = []
         self.stop_hooks: list[Callable[..., int | None]] = []
         self.foreign_types: list[ForeignInfo] = []
-        self._initialised = False
+        self._state_factory: Callable[[], Any] | None = None
 
     # -- declaring ----------------------------------------------------------------
     def export(self, fn: Callable[..., Any] | None = None, *, name: str | None = None,
@@ -537,9 +615,42 @@ class Module:
         return AxiomError(kind, message)
 
     def on_init(self, fn: Callable[[], None]) -> Callable[[], None]:
-        """Decorator: run `fn` once, when the module is first imported by a script."""
+        """Decorator: run `fn` when a Runtime first imports the module (once per Runtime:
+        two Runtimes in one process each run it)."""
         self._init_hooks.append(fn)
         return fn
+
+    def per_run(self, factory: Callable[[], Any]) -> Callable[[], Any]:
+        """Decorator (usually on a class): the module's state for one run. Each Runtime
+        that imports the module gets its own `factory()`, made at init and read with
+        `module.state()`; module-level variables would be shared by every Runtime in the
+        process."""
+        self._state_factory = factory
+        return factory
+
+    def state(self) -> Any:
+        """This module's state (see `per_run`) in the run of the calling code."""
+        r = run()
+        s = r.states.get(self, _STATELESS)
+        if s is _STATELESS:
+            self.init()
+            s = r.states[self]
+        return s
+
+    def count(self, name: str, n: float = 1) -> None:
+        """Add `n` to the run's metric `module.name` (shown by `axiom run --metrics`)."""
+        r = run()
+        key = f"{self.name}.{name}"
+        with r.lock:
+            r.counters[key] = r.counters.get(key, 0) + n
+
+    def peak(self, name: str, value: float) -> None:
+        """Raise the run's metric `module.name` to `value` if it is higher (a peak)."""
+        r = run()
+        key = f"{self.name}.{name}"
+        with r.lock:
+            if value > r.counters.get(key, 0):
+                r.counters[key] = value
 
     def on_stop(self, fn: Callable[..., int | None]) -> Callable[..., int | None]:
         """Decorator: run `fn` when a run that imported the module ends, even on error.
@@ -556,10 +667,38 @@ class Module:
 
     # -- the AxiomModule protocol ----------------------------------------------------
     def init(self) -> None:
-        if not self._initialised:
-            self._initialised = True
-            for hook in self._init_hooks:
-                hook()
+        """Initialise the module for the calling code's run, once per run: make its
+        per-run state and call the `on_init` hooks."""
+        r = run()
+        with r.lock:
+            if self in r.states:
+                return
+            r.states[self] = self._state_factory() if self._state_factory is not None else None
+        for hook in self._init_hooks:
+            hook()
+
+    def stop(self, error: AxiomError | None = None) -> int:
+        """End the module's part of the calling code's run: call the stop hooks (with the
+        run's uncaught error, or None) and forget the run's state, so that a later
+        import in the same run initialises it again. Returns the highest exit status a
+        hook asks for (0 if none; 1 when a hook fails, reported on stderr)."""
+        status = 0
+        try:
+            for hook in self.stop_hooks:
+                try:
+                    r = hook(error)
+                except Exception as e:
+                    import sys
+                    sys.stderr.write(f"axiom: a stop hook of module {self.name} failed: "
+                                     f"{type(e).__name__}: {e}\n")
+                    r = 1
+                if isinstance(r, int) and r:
+                    status = max(status, r)
+        finally:
+            cur = run()
+            with cur.lock:
+                cur.states.pop(self, None)
+        return status
 
     def get_symbol(self, name: str) -> Any:
         sym = self._symbols.get(name)

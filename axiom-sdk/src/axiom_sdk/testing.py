@@ -4,14 +4,17 @@
     assert call(module, "sqrt", 4) == 2.0
     assert raises(module, "sqrt", -1).kind == "ValueError"
 
-`register(module)` makes a Module importable by name in the core's loader for the
-duration of a `with` block, without installing a distribution.
+`register(runtime, module)` makes a Module importable by name in one Runtime, without
+installing a distribution (it calls the Runtime's own `add_module`, which a host program
+may call as well).
+
+Outside a Runtime a module runs in one process-wide run: `call` initialises the module
+there once, and `end_run` stops it (its stop hooks run and its per-run state is
+forgotten, so the next `call` starts a fresh run).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from ._module import Module
@@ -31,10 +34,6 @@ class ScriptFunction(Function):
         return self.fn(*args, **kwargs)
 
 
-# name -> Module; the core's loader looks here first (only when this file was imported).
-REGISTERED: dict[str, Any] = {}
-
-
 def call(module: Module, name: str, *args: Any, **kwargs: Any) -> Any:
     """Call export `name` of `module` the way a script does (checks and conversions)."""
     module.init()
@@ -50,14 +49,10 @@ def call_method(value: Any, name: str, *args: Any, **kwargs: Any) -> Any:
 
 
 def end_run(module: Module, error: AxiomError | None = None) -> int:
-    """Call the module's stop hooks as a runtime does when a run ends (with the run's
-    uncaught error, or None); the highest exit status they ask for (0 if none)."""
-    status = 0
-    for hook in module.stop_hooks:
-        r = hook(error)
-        if isinstance(r, int):
-            status = max(status, r)
-    return status
+    """End the module's run as a runtime does when a run ends: its stop hooks get the
+    run's uncaught error (or None) and its per-run state is dropped. Returns the highest
+    exit status the hooks ask for (0 if none)."""
+    return module.stop(error)
 
 
 def raises(module: Module, name: str, *args: Any, **kwargs: Any) -> AxiomError:
@@ -116,11 +111,8 @@ def rerun_where_file_modes_bind(request: Any) -> bool:
     return True
 
 
-@contextmanager
-def register(module: Module) -> Iterator[Module]:
-    """Make `import NAME` find `module` in runtimes created inside the block."""
-    REGISTERED[module.name] = module
-    try:
-        yield module
-    finally:
-        REGISTERED.pop(module.name, None)
+def register(runtime: Any, module: Module) -> Module:
+    """Make `import NAME` find `module` in `runtime` (an `axiom.Runtime`), for that
+    Runtime only; returns the module."""
+    runtime.add_module(module)
+    return module
