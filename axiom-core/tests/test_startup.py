@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 HEAVY = ("polars", "numpy", "matplotlib", "llvmlite", "httpx", "pygit2", "typer", "rich",
-         "pluggy", "importlib_metadata", "prompt_toolkit", "ply")
+         "pluggy", "importlib_metadata", "prompt_toolkit", "ply", "prometheus_client")
 
 
 def _imported(tmp_path, source: str, runs: int = 1) -> set[str]:

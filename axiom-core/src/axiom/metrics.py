@@ -161,15 +161,25 @@ def summary(m: dict[str, Any]) -> str:
 
 # -- writing ------------------------------------------------------------------------
 
-def write(m: dict[str, Any], path: str, write_atomic: Any) -> None:
-    """Write the metrics to `path`: the Prometheus text format for a `.prom` file (for
-    node-exporter's textfile collector), else JSON. `write_atomic(path, data)` writes
-    a whole file or nothing."""
+def write(m: dict[str, Any], path: str) -> None:
+    """Write the metrics to `path`, whole or not at all (a finished temporary file is
+    renamed over it): the Prometheus text format for a `.prom` file (for node-exporter's
+    textfile collector), else JSON. OSError when it cannot be written."""
     if path.endswith(".prom"):
         write_prometheus(m, path)
-    else:
-        import json
-        write_atomic(path, (json.dumps(m, indent=2) + "\n").encode())
+        return
+    import json
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(json.dumps(m, indent=2) + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 class _Collector:
@@ -216,9 +226,10 @@ class _Collector:
                      m["threads_peak"])
         reported = [(tuple(key.split(".", 1)) if "." in key else ("", key), v)
                     for key, v in m["modules"].items()]
-        yield family(GaugeMetricFamily, "axiom_module_value",
-                     "Numbers modules report for the run (con: tasks spawned, peak tasks).",
-                     None, ("module", "name"), reported)
+        if reported:
+            yield family(GaugeMetricFamily, "axiom_module_value",
+                         "Numbers modules report for the run (con: tasks spawned, peak tasks).",
+                         None, ("module", "name"), reported)
 
 
 def collector(source: Any, labels: dict[str, str] | None = None) -> Any:

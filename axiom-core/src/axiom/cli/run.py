@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
 USAGE = "Usage: axiom run [OPTIONS] FILE [--] [ARGS...]\n"  # the options: cli/tools_cmd.run_help
 
-_VALUE_OPTS = {"--jit", "--max-steps", "--max-memory", "--timeout"}
-_FLAGS = ("--sandbox", "--debug", "--no-cache", "--no-optimize")
+_VALUE_OPTS = {"--jit", "--max-steps", "--max-memory", "--timeout", "--metrics-out"}
+_FLAGS = ("--sandbox", "--debug", "--no-cache", "--no-optimize", "--metrics")
 _ALLOW = {"--allow-read": "fs.read", "--allow-write": "fs.write", "--allow-net": "net",
           "--allow-env": "env", "--allow-run": "proc", "--allow-sys": "sys"}
 
@@ -56,6 +56,8 @@ def parse_args(argv: list[str]) -> tuple[dict[str, Any], str, list[str]]:
             opts["sandbox"] = True
         elif name == "--debug":
             opts["debug"] = True
+        elif name == "--metrics" and not eq:
+            opts["metrics"] = True
         elif name == "--no-cache":
             opts["no_cache"] = True
         elif name == "--no-optimize":
@@ -94,6 +96,10 @@ def _set_value(opts: dict[str, Any], name: str, value: str) -> None:
             opts["limits"]["max_memory"] = float(value)
         elif name == "--timeout":
             opts["limits"]["timeout"] = float(value)
+        elif name == "--metrics-out":
+            if not value:
+                raise UsageError("--metrics-out needs a file name")
+            opts["metrics_out"] = value
     except ValueError:
         raise UsageError(f"{name} takes a number, not {value!r}") from None
 
@@ -158,7 +164,9 @@ def main(argv: list[str]) -> int:
     if "max_memory" in opts["limits"]:
         _limit_address_space(opts["limits"]["max_memory"])
     grants: Any = opts["allow"] if opts["sandbox"] else ALL_CAPABILITIES
-    rt = Runtime(grants=grants, limits=opts["limits"], settings=settings, args=args)
+    metrics = bool(opts.get("metrics") or opts.get("metrics_out"))
+    rt = Runtime(grants=grants, limits=opts["limits"], settings=settings, args=args,
+                 metrics=metrics)
     code = 0
     error = None
     report = ""  # written after the stop hooks, which may restore the terminal first
@@ -193,4 +201,23 @@ def main(argv: list[str]) -> int:
     status = rt.close(error)
     if report:
         sys.stderr.write(report)
+    if metrics and not _report_metrics(rt, opts):
+        return code or status or 1
     return code or status
+
+
+def _report_metrics(rt: Any, opts: dict[str, Any]) -> bool:
+    """--metrics prints the run's metrics, --metrics-out writes them; False when the
+    file cannot be written (said on stderr)."""
+    from .. import metrics
+    m = rt.metrics()
+    if opts.get("metrics"):
+        sys.stderr.write(metrics.summary(m))
+    path = opts.get("metrics_out")
+    if path:
+        try:
+            metrics.write(m, path)
+        except OSError as e:
+            sys.stderr.write(f"axiom: cannot write metrics to {path}: {e.strerror or e}\n")
+            return False
+    return True

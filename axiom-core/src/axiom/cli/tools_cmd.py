@@ -74,6 +74,11 @@ def run_help() -> None:
                                                 "larger than MB megabytes.")] = None,
         timeout: Annotated[float | None, typer.Option("--timeout", metavar="S", help="Stop after S seconds "
                                              "of wall time.")] = None,
+        metrics: Annotated[bool, typer.Option("--metrics", help="Print the run's metrics on stderr "
+                                     "when it ends.")] = False,
+        metrics_out: Annotated[str | None, typer.Option("--metrics-out", metavar="FILE", help="Write the "
+                                               "metrics to FILE: JSON, or the Prometheus text format "
+                                               "for FILE.prom.")] = None,
         no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write "
                                       "__axcache__/.")] = False,
         no_optimize: Annotated[bool, typer.Option("--no-optimize", help="Run without the bytecode "
