@@ -1,11 +1,12 @@
 """log on rich: exact plain lines off a terminal, rich's live display on one."""
 
+import json
 import re
 
 import pytest
 
 from axiom_log import module
-from axiom_sdk import display
+from axiom_sdk import Set, display
 from axiom_sdk.testing import call, end_run, raises
 
 ENV = ("FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE", "COLORTERM", "TTY_INTERACTIVE")
@@ -188,7 +189,73 @@ def test_update_after_finish_is_an_error(stderr):
 def test_every_export_is_documented():
     assert set(module.list_exports()) == {
         "progress_bar", "progress_update", "progress_finish", "spinner",
-        "info", "warn", "error", "debug", "set_level"}
+        "info", "warn", "error", "debug", "set_level", "configure"}
     for name in module.list_exports():
         _, doc = module.describe(name)
         assert doc, name
+
+
+def test_fields_follow_the_message_on_a_human_line(stderr):
+    call(module, "info", "saved", 3, rows=12, who="a b", path="/tmp/x", tags=["a"], empty="")
+    assert lines(stderr) == ['<time> INFO  saved 3 rows=12 who="a b" path=/tmp/x tags=["a"] empty=""']
+
+
+def test_json_records_parse_back(stderr):
+    call(module, "configure", format="json")
+    call(module, "info", "saved", rows=12, ratio=0.5, xs=[1, None, "b"], d={1: True},
+         odd=float("nan"), s=Set([1]))
+    call(module, "debug", "hidden")
+    call(module, "error", "failed:", 2)
+    records = [json.loads(line) for line in stderr.getvalue().splitlines()]
+    assert [sorted(r) for r in records] == [
+        sorted(["time", "level", "message", "file", "line", "rows", "ratio", "xs", "d", "odd", "s"]),
+        sorted(["time", "level", "message", "file", "line"])]
+    first = records[0]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d", first["time"])
+    assert {k: v for k, v in first.items() if k != "time"} == {
+        "level": "info", "message": "saved", "file": None, "line": None, "rows": 12,
+        "ratio": 0.5, "xs": [1, None, "b"], "d": {"1": True}, "odd": "nan", "s": "{1}"}
+    assert (records[1]["level"], records[1]["message"]) == ("error", "failed: 2")
+
+
+def test_configure_sets_the_level_and_appends_to_a_file(stderr, tmp_path):
+    target = tmp_path / "app.log"
+    target.write_text("earlier\n")
+    call(module, "configure", format="json", level="warn", file=str(target))
+    call(module, "info", "no")
+    call(module, "warn", "yes", n=1)
+    assert stderr.getvalue() == ""
+    old, new = target.read_text().splitlines()
+    assert old == "earlier" and json.loads(new)["message"] == "yes"
+    stop_run()  # the run's end closes the file and forgets the settings
+    call(module, "info", "back on stderr")
+    assert lines(stderr) == ["<time> INFO  back on stderr"]
+
+
+def test_the_environment_chooses_json(stderr, monkeypatch):
+    monkeypatch.setenv("AXIOM_LOG_FORMAT", "json")
+    stop_run()  # a new run reads it
+    call(module, "warn", "w")
+    assert json.loads(stderr.getvalue())["message"] == "w"
+    monkeypatch.setenv("AXIOM_LOG_FORMAT", "xml")
+    stop_run()
+    err = raises(module, "info", "x")
+    assert (err.kind, err.message) == ("ValueError", "AXIOM_LOG_FORMAT is 'xml'; use json or human")
+    monkeypatch.delenv("AXIOM_LOG_FORMAT")
+
+
+def test_a_field_may_not_take_a_record_key(stderr):
+    assert raises(module, "info", "x", level=1).message == (
+        "log.info: the field name 'level' is the record's own (time, level, message, file, "
+        "line); use another")
+    assert stderr.getvalue() == ""
+
+
+def test_configure_errors(stderr, tmp_path):
+    assert raises(module, "configure", format="xml").message == \
+        "log.configure: unknown format 'xml' (use human or json)"
+    assert raises(module, "configure", level="loud").message == \
+        "log.configure: unknown level 'loud' (use debug, info, warn or error)"
+    err = raises(module, "configure", file=str(tmp_path / "no" / "x.log"))
+    assert (err.kind, err.message) == ("IOError", f"log.configure: {tmp_path / 'no' / 'x.log'}: "
+                                                  "no such file or directory")
