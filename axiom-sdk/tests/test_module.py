@@ -300,3 +300,45 @@ def test_host_function_wraps_any_callable_as_an_export():
     with pytest.raises(AxiomError) as e:
         g(5)
     assert (e.value.kind, e.value.message) == ("TypeError", "size: object of type 'int' has no len()")
+
+
+def test_list_and_dict_parameters_take_foreign_values_that_stand_for_data():
+    from axiom_sdk import to_data
+    m = Module("shapes")
+
+    @m.foreign_type("bag", to_data=lambda b: list(b.items))
+    class Bag:
+        def __init__(self, items):
+            self.items = items
+
+    @m.foreign_type("lump")
+    class Lump:
+        pass
+
+    @m.foreign_type("broken", to_data=lambda b: 1 / 0)
+    class Broken:
+        pass
+
+    @m.export
+    def total(xs: list) -> int:
+        """Sum."""
+        return sum(xs)
+
+    @m.export
+    def keys(d: dict) -> list:
+        """Keys."""
+        return list(d)
+
+    assert call(m, "total", Bag((1, 2, 3))) == 6
+    assert raises(m, "keys", Bag((1,))).message == "shapes.keys: argument 'd' expects dict, got bag"
+    assert raises(m, "total", Lump()).message == "shapes.total: argument 'xs' expects list, got lump"
+    with pytest.raises(AxiomError) as e:
+        to_data(Lump())
+    assert (e.value.kind, e.value.message) == ("TypeError", "a lump has no plain-data form")
+    with pytest.raises(AxiomError) as e:
+        to_data(Bag((2**70,)))
+    assert e.value.kind == "Overflow"  # converted like a module's result
+    with pytest.raises(AxiomError) as e:
+        to_data(Broken())
+    assert (e.value.kind, e.value.message) == ("DivisionByZero", "broken to data: division by zero")
+    assert to_data([1, "a"]) == [1, "a"]

@@ -12,7 +12,7 @@ Public surface only; the parts live in `_values.py` (value types, typeof, displa
 `errors.py`, `hookspecs.py` (pluggy; import it explicitly) and `testing.py`.
 """
 
-from ._convert import check_int, to_axiom, to_float, to_int
+from ._convert import check_int, to_axiom, to_data, to_float, to_int
 from ._module import (
     API_VERSION,
     CAPABILITIES,
@@ -63,6 +63,6 @@ __all__ = [
     "API_VERSION", "CAPABILITIES", "INT_MAX", "INT_MIN", "KINDS",
     "AxiomError", "AxiomModule", "BoundMethod", "BoundedList", "Class", "Constant", "Export",
     "ForeignInfo", "Function", "Instance", "Iterator", "Module", "Range", "Run", "Set",
-    "capability_check", "check_int", "current_run", "host_function", "io_error", "is_url", "open_url", "os_error_reason", "script_position", "spawn_thread", "time_left", "display", "equal", "error", "require", "to_axiom",
+    "capability_check", "check_int", "current_run", "host_function", "io_error", "is_url", "open_url", "os_error_reason", "script_position", "spawn_thread", "time_left", "display", "equal", "error", "require", "to_axiom", "to_data",
     "to_float", "to_int", "truthy", "typeof",
 ]

@@ -7,7 +7,10 @@
   converter_for(hint)     -- from a parameter's type hint, the check-and-convert function
                              applied to each argument a script passes (`float` accepts an
                              int; a wrong type is a TypeError naming the function, the
-                             argument, the expected and the given type).
+                             argument, the expected and the given type). A `list` or
+                             `dict` parameter also takes a foreign value whose type
+                             declares plain data of that shape (`to_data`).
+  to_data(value)          -- a foreign value as the plain data its type declares.
 """
 
 from __future__ import annotations
@@ -134,16 +137,45 @@ def _number(v: Any) -> Any:
     raise ArgTypeError("number")
 
 
+def to_data(v: Any) -> Any:
+    """The plain data a foreign value stands for, as its type declares it
+    (`Module.foreign_type(..., to_data=...)`), converted like a module's result; any
+    other value comes back unchanged. A foreign value whose type declares none is a
+    TypeError naming the type."""
+    info = getattr(type(v), "__axiom_foreign__", None)
+    if info is None:
+        return v
+    if info.to_data is None:
+        raise AxiomError("TypeError", f"a {info.name} has no plain-data form")
+    try:
+        return to_axiom(info.to_data(v))
+    except AxiomError:
+        raise
+    except BaseException as e:
+        from ._module import translate
+        raise translate(e, f"{info.name} to data", info.module) from e
+
+
+def _as_data(v: Any, shape: type, name: str) -> Any:
+    """A foreign value's plain data when it has that shape, else ArgTypeError(name)."""
+    info = getattr(type(v), "__axiom_foreign__", None)
+    if info is not None and info.to_data is not None:
+        data = to_data(v)
+        if isinstance(data, shape):
+            return data
+    raise ArgTypeError(name)
+
+
 def _list(v: Any) -> Any:
     if isinstance(v, list):
         return v
-    raise ArgTypeError("list")
+    return _as_data(v, list, "list")
 
 
 def _dict(v: Any) -> Any:
     if isinstance(v, dict):
         return v
-    raise ArgTypeError("dict")
+    return _as_data(v, dict, "dict")
 
 
 def _set(v: Any) -> Any:

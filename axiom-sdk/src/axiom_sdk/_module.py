@@ -586,7 +586,8 @@ class Module:
 
     def foreign_type(self, name: str, cls: type | None = None, *, attrs: Iterable[str] = (),
                      methods: Iterable[str] = (), ops: dict[str, Callable[..., Any]] | None = None,
-                     display: Callable[[Any], str] | None = None) -> Any:
+                     display: Callable[[Any], str] | None = None,
+                     to_data: Callable[[Any], Any] | None = None) -> Any:
         """Declare a foreign (custom) value type; usable as a class decorator.
 
         attrs   -- names scripts may read (`resp.status`); read with getattr
@@ -594,10 +595,13 @@ class Module:
                    hints like exports
         ops     -- operators (see ForeignInfo)
         display -- value -> str for `out` and `str()`
+        to_data -- value -> the plain data it stands for (lists, dicts, numbers, strs),
+                   so it may be passed where other modules take a list or dict and be
+                   written by `jsn`; leave it out when there is none
         """
         def register(c: type) -> type:
             info = ForeignInfo(name=name, attrs=frozenset(attrs), ops=dict(ops or {}),
-                               display=display, module=self.name)
+                               display=display, module=self.name, to_data=to_data)
             for m in methods:
                 info.methods[m] = Export(getattr(c, m), f"{name}.{m}", name=m, is_method=True, owner=c)
             c.__axiom_foreign__ = info  # type: ignore[attr-defined]

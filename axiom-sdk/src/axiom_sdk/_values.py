@@ -254,20 +254,25 @@ class ForeignInfo:
                 (left, right, reflected) and may return NotImplemented
     display  -- value -> str, or None for `<name>`
     module   -- the module's name, for messages
+    to_data  -- value -> plain data (lists, dicts, numbers, strs) it stands for, or None
+                when it has none (a tensor gives nested lists, a data frame a list of
+                dicts): what a `list`/`dict` parameter of another module and `jsn` use
     """
 
-    __slots__ = ("name", "attrs", "methods", "ops", "display", "module")
+    __slots__ = ("name", "attrs", "methods", "ops", "display", "module", "to_data")
 
     def __init__(self, name: str, attrs: frozenset[str] = frozenset(),
                  methods: dict[str, Function] | None = None,
                  ops: dict[str, Callable[..., Any]] | None = None,
-                 display: Callable[[Any], str] | None = None, module: str = "") -> None:
+                 display: Callable[[Any], str] | None = None, module: str = "",
+                 to_data: Callable[[Any], Any] | None = None) -> None:
         self.name = name
         self.attrs = attrs
         self.methods: dict[str, Function] = methods if methods is not None else {}
         self.ops: dict[str, Callable[..., Any]] = ops if ops is not None else {}
         self.display = display
         self.module = module
+        self.to_data = to_data
 
 
 _TYPE_NAMES: Final[dict[type, str]] = {

@@ -366,3 +366,13 @@ def test_every_export_has_a_one_line_summary():
         first, _, rest = doc.partition("\n")
         assert first.endswith(".") and (not rest or rest.startswith("\n")), name
         assert module.describe(name)[1] == first, name
+
+
+def test_a_frame_stands_for_its_rows_as_dicts():
+    from axiom_sdk import to_data
+    from axiom_sdk._convert import converter_for
+    df = call(module, "df_from_list", [{"a": 1, "d": "x"}, {"a": 2, "d": None}])
+    assert to_data(df) == [{"a": 1, "d": "x"}, {"a": 2, "d": None}]
+    conv, _ = converter_for(list)
+    assert conv(df) == to_data(df)
+    assert call(module, "df_shape", call(module, "df_from_list", df)) == [2, 2]

@@ -40,6 +40,27 @@ class _Thing:
     pass
 
 
+@_other.foreign_type("grid", to_data=lambda g: {g.name: g.rows, 7: (1, 2)})
+class _Grid:
+    """A foreign value that stands for plain data."""
+
+    def __init__(self, name, rows):
+        self.name = name
+        self.rows = rows
+
+
+def test_a_foreign_value_with_plain_data_is_written_as_that_data():
+    g = _Grid("cells", [[1, 2.5], [None, "x"]])
+    assert call(module, "json_stringify", g) == '{"cells":[[1,2.5],[null,"x"]],"7":[1,2]}'
+    assert call(module, "json_stringify", [g, {"g": g}]) == \
+        '[{"cells":[[1,2.5],[null,"x"]],"7":[1,2]},{"g":{"cells":[[1,2.5],[null,"x"]],"7":[1,2]}}]'
+    assert call(module, "json_pretty", g, 1) == \
+        '{\n "cells": [\n  [\n   1,\n   2.5\n  ],\n  [\n   null,\n   "x"\n  ]\n ],\n "7": [\n  1,\n  2\n ]\n}'
+    bad = _Grid("cells", [float("nan")])
+    assert raises(module, "json_stringify", bad).message == \
+        "jsn.json_stringify: nan cannot be written as JSON (JSON has no NaN or Infinity)"
+
+
 # -- json_parse ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, value", [

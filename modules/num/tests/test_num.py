@@ -272,3 +272,14 @@ def test_every_export_is_documented():
     for name in module.list_exports():
         sig, doc = module.describe(name)
         assert doc, name
+
+
+def test_a_tensor_stands_for_nested_lists_of_plain_numbers():
+    from axiom_sdk import to_data
+    from axiom_sdk._convert import converter_for
+    t = call(module, "vector", [[1, 2], [3, 4]])
+    data = to_data(t)
+    assert data == [[1, 2], [3, 4]] and type(data[0][0]) is int
+    assert to_data(call(module, "zeros", 2)) == [0.0, 0.0]
+    conv, _ = converter_for(list)  # what another module's `list` parameter does with it
+    assert conv(t) == [[1, 2], [3, 4]]

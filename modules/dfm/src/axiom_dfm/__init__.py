@@ -111,7 +111,8 @@ def _len(df: DataFrame) -> int:
     return df.height()
 
 
-@module.foreign_type("dataframe", ops={"len": _len}, display=_show)
+@module.foreign_type("dataframe", ops={"len": _len}, display=_show,
+                     to_data=lambda df: df_to_list(df))  # a list of row dicts
 class DataFrame:
     """A data frame: `frame` is a polars DataFrame, or a LazyFrame (from df_scan_*)."""
 

@@ -15,7 +15,9 @@ UTF-8 without `\\u` escapes, keys in insertion order. Where orjson cannot go, th
 library takes over with the same output shape: nesting deeper than orjson's 254 levels.
 
 - NaN and +-Infinity are a ValueError (orjson would silently write `null`).
-- Sets, functions, instances, ranges, errors and foreign values are a TypeError.
+- Sets, functions, instances, ranges and errors are a TypeError, and so are foreign
+  values unless their type declares the plain data they stand for (a num tensor is
+  written as nested lists, a dfm data frame as a list of row objects).
 - Dict keys that are not strs are written as JavaScript's `JSON.stringify` and Python's
   `json` write them: an int as its digits, a float in its display form (`1.5`), `true`,
   `false`, and nil as `null`. A NaN or infinite key, or two keys of one dict that become
@@ -51,6 +53,7 @@ from axiom_sdk import (
     Module,
     is_url,
     open_url,
+    to_data,
     typeof,
 )
 
@@ -162,10 +165,14 @@ def _depth_guard(frames: int = 1) -> Iterator[None]:
 # -- writing ----------------------------------------------------------------------------
 
 def _default(v: Any) -> Any:
-    """orjson's hook for what it does not write itself: Axiom's capacity-bounded list;
+    """orjson's hook for what it does not write itself: Axiom's capacity-bounded list
+    and foreign values whose type declares plain data (a tensor, a data frame);
     everything else is not JSON."""
     if isinstance(v, BoundedList):
         return list(v)
+    info = getattr(type(v), "__axiom_foreign__", None)
+    if info is not None and info.to_data is not None:
+        return to_data(v)
     raise module.error("TypeError", f"{_a(v)} cannot be written as JSON")
 
 
@@ -217,7 +224,7 @@ def _plain(v: Any, depth: int, seen: set[int]) -> Any:
                 out[ks] = _plain(x, depth + 1, seen)
         seen.discard(id(v))
         return out
-    return _default(v)
+    return _plain(_default(v), depth + 1, seen)
 
 
 def _has_non_finite(v: Any) -> bool:
@@ -340,7 +347,8 @@ def json_parse(text: str) -> Any:
 def json_stringify(value: Any) -> str:
     """Compact JSON text of a value, without spaces: {"a":[1,null]}.
 
-    Sets, functions and foreign values are a TypeError; NaN, Infinity and cyclic data a
+    Sets, functions and foreign values without plain data are a TypeError (a tensor or
+    a data frame is written as its data); NaN, Infinity and cyclic data a
     ValueError. Non-str dict keys are written as text ({1: 2} gives {"1":2})."""
     return dump(value, None, "json_stringify")
 

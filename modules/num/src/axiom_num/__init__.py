@@ -158,7 +158,7 @@ def _iter(self: Tensor) -> Iterator[Any]:
     return (_wrap(row) for row in self.a)
 
 
-@module.foreign_type("tensor", display=_display, ops={
+@module.foreign_type("tensor", display=_display, to_data=lambda t: t.a.tolist(), ops={
     "+": _binary("+", np.add), "-": _binary("-", np.subtract),
     "*": _binary("*", np.multiply), "/": _binary("/", np.true_divide),
     "neg": _neg, "index": _index, "len": _len, "iter": _iter,
