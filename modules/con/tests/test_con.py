@@ -10,7 +10,7 @@ import pytest
 from axiom_con import _finish_tasks, module
 from axiom_sdk import AxiomError
 from axiom_sdk.testing import ScriptFunction as Fn
-from axiom_sdk.testing import call, raises
+from axiom_sdk.testing import call, end_run, raises
 
 
 def test_spawn_join_and_result():
@@ -156,3 +156,126 @@ def test_parallel_map_keeps_order_and_raises_the_first_error():
 
     err = raises(module, "parallel_map", Fn(f), [1, 2, 3])
     assert err.message == "bad 2"
+
+
+@pytest.fixture
+def fresh_run():
+    """A run of its own: tasks, names (task 1, mutex 1) and waits start from nothing."""
+    end_run(module)
+    yield
+    end_run(module)
+
+
+def test_locking_a_mutex_this_task_holds_is_an_error_at_once(fresh_run):
+    m = call(module, "mutex_new")
+    m.lock()
+    start = time.monotonic()
+    with pytest.raises(AxiomError) as e:
+        m.lock()
+    assert (e.value.kind, e.value.message) == ("ValueError", "mutex.lock: mutex already held by this task")
+    assert time.monotonic() - start < 1
+    m.unlock()
+    t = call(module, "spawn_task", Fn(lambda: m.lock()))
+    t.join(5)
+    with pytest.raises(AxiomError) as e:
+        m.unlock()
+    assert e.value.message == "mutex.unlock: the mutex is held by another task"
+
+
+def test_a_lock_cycle_between_two_tasks_ends_both_with_a_report(fresh_run):
+    a, b = call(module, "mutex_new"), call(module, "mutex_new")
+    both = threading.Barrier(2)
+
+    def one():
+        a.lock()
+        both.wait()
+        b.lock()
+
+    def two():
+        b.lock()
+        both.wait()
+        a.lock()
+
+    t1 = call(module, "spawn_task", Fn(one))
+    t2 = call(module, "spawn_task", Fn(two))
+    errors = []
+    for t in (t1, t2):
+        with pytest.raises(AxiomError) as e:
+            t.join(10)
+        errors.append(e.value)
+    assert {e.kind for e in errors} == {"Error"}
+    lines = errors[0].message.splitlines()
+    assert lines[0] == "deadlock: these tasks wait for each other:"
+    assert sorted(lines[1:]) == [
+        "  task 1 (after the script's end) waits to lock mutex 2, held by task 2",
+        "  task 2 (after the script's end) waits to lock mutex 1, held by task 1"]
+    assert errors[1].message == errors[0].message
+
+
+def test_every_wait_ends_at_the_runs_deadline(fresh_run):
+    from axiom_sdk._module import run_deadline
+    m = call(module, "mutex_new")
+    rw = call(module, "rwlock_new")
+    b = call(module, "barrier_new", 2)
+    tx, rx = call(module, "channel_create", 1)
+    call(module, "channel_send", tx, "fills it")
+    gate = threading.Event()
+    holder = call(module, "spawn_task", Fn(lambda: (m.lock(), rw.write_lock(), gate.wait(10))))
+    time.sleep(0.1)
+    token = run_deadline.set(time.monotonic() + 0.2)
+    try:
+        waits = [("mutex.lock", m.lock), ("rwlock.read_lock", rw.read_lock),
+                 ("barrier.wait", b.wait), ("con.channel_send", lambda: call(module, "channel_send", tx, 2)),
+                 ("task.join", holder.join)]
+        for fname, wait in waits:
+            start = time.monotonic()
+            with pytest.raises(AxiomError) as e:
+                wait()
+            assert (e.value.kind, e.value.message) == (
+                "LimitExceeded", f"{fname}: the run's time limit ended the wait (--timeout)")
+            assert time.monotonic() - start < 2
+    finally:
+        run_deadline.reset(token)
+        gate.set()
+    holder.join(5)
+    call(module, "channel_recv", rx)
+    assert call(module, "channel_try_recv", rx) is None
+
+
+def test_a_barrier_wait_that_ended_leaves_the_round_for_others(fresh_run):
+    from axiom_sdk._module import run_deadline
+    b = call(module, "barrier_new", 2)
+    busy = threading.Event()
+    other = threading.Thread(target=lambda: busy.wait(5))  # alive, so no deadlock
+    other.start()
+    token = run_deadline.set(time.monotonic() + 0.1)
+    try:
+        with pytest.raises(AxiomError) as e:
+            b.wait()
+        assert e.value.kind == "LimitExceeded"
+    finally:
+        run_deadline.reset(token)
+        busy.set()
+        other.join()
+    arrived = []
+    threads = [threading.Thread(target=lambda: arrived.append(b.wait())) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(5)
+    assert sorted(arrived) == [0, 1]
+
+
+def test_tasks_and_their_peak_are_counted_for_the_runs_metrics(fresh_run):
+    from axiom_sdk._module import run
+    counters = run().counters
+    counters.pop("con.tasks_spawned", None)  # the process-wide run counts every test's tasks
+    counters.pop("con.tasks_peak", None)
+    gate = threading.Event()
+    tasks = [call(module, "spawn_task", Fn(lambda: gate.wait(5))) for _ in range(3)]
+    gate.set()
+    for t in tasks:
+        t.join(5)
+    call(module, "spawn_task", Fn(lambda: 1)).join(5)
+    assert run().counters["con.tasks_spawned"] == 4
+    assert run().counters["con.tasks_peak"] == 3

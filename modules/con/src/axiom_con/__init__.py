@@ -15,39 +15,229 @@ Decisions (the spec is silent):
   * `channel_create(0)` makes an unbounded channel; a negative capacity is a ValueError.
     Sending on a closed channel is an IOError; closing twice is harmless.
   * `parallel_map` raises the error of the first item (in the order of `xs`) that failed.
+  * A mutex belongs to the task that locked it: locking it again from that task is a
+    ValueError at once ("mutex already held by this task"), and so is unlocking a mutex
+    another task holds. Read and write locks of an rwlock belong to their task the same way.
+
+Waiting. Every wait (lock, read/write lock, barrier, join, send on a full channel,
+receive) ends with LimitExceeded when the run's deadline (--timeout) passes. A wait
+without a timeout that can never end is a deadlock, and every waiter ends with an
+Error whose message says who waits for what, with the script positions:
+
+    deadlock: these tasks wait for each other:
+      main at f.ax:7 waits to lock mutex 2, held by task 1
+      task 1 at f.ax:4 waits to lock mutex 1, held by main
+
+It is found when waits form a cycle through what the waiters hold (mutexes, rwlocks,
+joins: "these tasks wait for each other"), or when every thread of the process is
+blocked in a `con` wait of this run (a channel no one can send to, a barrier no one else
+reaches: "every task is blocked"). The second rule never fires while another thread is
+alive (a module's server or timer thread, a parallel_map pool, a host's own thread),
+since it might yet send or arrive: only the deadline ends such a wait. A waiter that a
+report names raises it once; a script that catches it may go on.
+
+State is per run: each Runtime has its own tasks (axiom_sdk's Module.per_run). The run's
+metrics count `con.tasks_spawned` and `con.tasks_peak` (most tasks running at once).
 """
 
 from __future__ import annotations
 
+import contextvars
 import sys
 import threading
+import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
-from axiom_sdk import AxiomError, Function, Module, spawn_thread, time_left
+from axiom_sdk import AxiomError, Function, Module, script_position, spawn_thread, time_left
 
 module = Module("con", summary="Concurrency: tasks, channels, locks and parallel map",
                 title="Concurrency")
 
-_tasks: list[Task] = []
-_tasks_lock = threading.Lock()
+SLICE = 0.05  # seconds: a blocked waiter looks at the deadline and for deadlocks this often
 
+
+@module.per_run
+class _Run:
+    """This run's tasks, and who waits for what (for deadlock reports)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.tasks: list[Task] = []
+        self.running = 0
+        self.numbers: dict[str, int] = {}  # kind -> the last number given ("mutex" -> 2)
+        self.names: dict[int, str] = {}  # thread ident -> "task 1"
+        self.waiting: dict[int, _Wait] = {}  # thread ident -> its wait without a timeout
+        self.deadlocked: dict[int, str] = {}  # thread ident -> the report it is to raise
+
+    def name(self, kind: str) -> str:
+        with self.lock:
+            n = self.numbers[kind] = self.numbers.get(kind, 0) + 1
+        return f"{kind} {n}"
+
+
+def _run() -> _Run:
+    return module.state()  # type: ignore[no-any-return]
+
+
+def _me(run: _Run) -> str:
+    """The calling thread as a report names it: "task 2", "main", or a thread's name."""
+    ident = threading.get_ident()
+    name = run.names.get(ident)
+    if name is not None:
+        return name
+    t = threading.current_thread()
+    return "main" if t is threading.main_thread() else f"thread {t.name}"
+
+
+class _Wait:
+    """One blocked waiter: who, where, for what, and how to tell whether it could go on.
+
+    holders -- the threads that hold what it waits for (None: anyone might release it)
+    """
+
+    __slots__ = ("who", "where", "what", "ready", "holders")
+
+    def __init__(self, who: str, where: str, what: Callable[[], str],
+                 ready: Callable[[], bool], holders: Callable[[], set[int]] | None) -> None:
+        self.who = who
+        self.where = where
+        self.what = what
+        self.ready = ready
+        self.holders = holders
+
+
+def _block(cond: threading.Condition, ready: Callable[[], bool], fname: str,
+           what: Callable[[], str], holders: Callable[[], set[int]] | None = None,
+           timeout: float | None = None) -> bool:
+    """Wait on `cond` (held by the caller) until `ready()`; False when `timeout` seconds
+    pass first. Raises LimitExceeded when the run's deadline passes, and the run's
+    deadlock report (an Error) when this wait, and the others, can never end."""
+    if ready():
+        return True
+    run = _run()
+    me = threading.get_ident()
+    end = None if timeout is None else time.monotonic() + timeout
+    if timeout is None:  # a wait that ends by itself can never be part of a deadlock
+        pos = script_position()
+        where = f" at {pos[0]}:{pos[1]}" if pos else " (after the script's end)"
+        with run.lock:
+            run.waiting[me] = _Wait(_me(run), where, what, ready, holders)
+            _find_deadlock(run)
+    try:
+        while not ready():
+            left = time_left()  # the deadline first: tasks it ended may look deadlocked
+            if left is not None and left <= 0:
+                raise AxiomError("LimitExceeded", f"{fname}: the run's time limit ended the "
+                                                  "wait (--timeout)")
+            if me in run.deadlocked:
+                with run.lock:
+                    report = run.deadlocked.pop(me)
+                raise AxiomError("Error", report)
+            wait = SLICE if left is None else min(SLICE, left)
+            if end is not None:
+                now = time.monotonic()
+                if now >= end:
+                    return False
+                wait = min(wait, end - now)
+            cond.wait(wait)
+            if timeout is None and not ready():
+                with run.lock:
+                    _find_deadlock(run)
+    finally:
+        if timeout is None:
+            with run.lock:
+                run.waiting.pop(me, None)
+    return True
+
+
+def _find_deadlock(run: _Run) -> None:
+    """With run.lock held: when waits form a cycle through what the waiters hold, or
+    when every thread alive waits in this run, give each of those waiters the report
+    to raise."""
+    stuck = {ident: w for ident, w in run.waiting.items()
+             if ident not in run.deadlocked and not w.ready()}
+    if not stuck:
+        return
+    cycle = _cycle(stuck)
+    heading = "deadlock: these tasks wait for each other:"
+    if cycle is None:
+        alive = {t.ident for t in threading.enumerate()}
+        if not alive <= stuck.keys():
+            return
+        cycle = [ident for ident in stuck if ident in alive]
+        heading = "deadlock: every task is blocked:"
+    report = "\n".join([heading] + [f"  {stuck[i].who}{stuck[i].where} waits {stuck[i].what()}"
+                                    for i in cycle])
+    for ident in cycle:
+        run.deadlocked[ident] = report
+
+
+def _cycle(stuck: dict[int, _Wait]) -> list[int] | None:
+    """Threads that wait in a ring, each for something the next one holds (None when
+    there is no ring). A waiter needs every holder to let go, so one stuck holder on a
+    ring is enough to keep it waiting."""
+    edges: dict[int, list[int]] = {}
+    for ident, w in stuck.items():
+        holders = w.holders() if w.holders is not None else set()
+        edges[ident] = sorted(h for h in holders if h in stuck and h != ident)
+    state: dict[int, int] = {}  # 1: on the current path, 2: explored
+    for start in stuck:
+        if start in state:
+            continue
+        path: list[int] = []
+        todo: list[tuple[int, int]] = [(start, 0)]
+        while todo:
+            node, i = todo.pop()
+            if i == 0:
+                state[node] = 1
+                path.append(node)
+            nexts = edges[node]
+            if i < len(nexts):
+                todo.append((node, i + 1))
+                nxt = nexts[i]
+                if state.get(nxt) == 1:
+                    return path[path.index(nxt):]
+                if nxt not in state:
+                    todo.append((nxt, 0))
+            else:
+                state[node] = 2
+                path.pop()
+    return None
+
+
+def _holder_names(run: _Run, idents: set[int]) -> str:
+    alive = {t.ident for t in threading.enumerate()}
+    names = []
+    for ident in idents:
+        w = run.waiting.get(ident)
+        name = w.who if w is not None else run.names.get(ident, "another thread")
+        names.append(name if ident in alive else f"{name}, which has ended")
+    return " and ".join(sorted(names))
+
+
+# --- tasks ---------------------------------------------------------------------------
 
 @module.foreign_type("task", methods=["join", "result", "done"],
                      display=lambda t: f"<task {'done' if t.done() else 'running'}>")
 class Task:
     """A function running on its own thread."""
 
-    def __init__(self, fn: Function, args: tuple[Any, ...]) -> None:
+    def __init__(self, fn: Function, args: tuple[Any, ...], name: str) -> None:
         self.fn = fn
         self.args = args
+        self.name = name
         self.value: Any = None
         self.error: AxiomError | None = None
         self.joined = False
-        self.finished = threading.Event()
+        self.finished = False
+        self.cond = threading.Condition()
         self.thread: threading.Thread | None = None
 
-    def _run(self) -> None:
+    def _run(self, run: _Run) -> None:
+        with run.lock:
+            run.names[threading.get_ident()] = self.name
         try:
             self.value = self.fn(*self.args)
         except AxiomError as e:
@@ -55,11 +245,23 @@ class Task:
         except BaseException as e:  # never let a task die silently
             self.error = AxiomError("Error", f"internal error in a task: {type(e).__name__}: {e}")
         finally:
-            self.finished.set()
+            with run.lock:
+                run.running -= 1
+            with self.cond:
+                self.finished = True
+                self.cond.notify_all()
+
+    def wait(self, timeout: float | None, fname: str) -> bool:
+        """Wait for the task to finish (False when `timeout` passed first)."""
+        ident = self.thread.ident if self.thread is not None else None
+        with self.cond:
+            return _block(self.cond, lambda: self.finished, fname,
+                          lambda: f"for {self.name} to finish",
+                          lambda: {ident} if ident is not None else set(), timeout)
 
     def join(self, timeout: float | None = None) -> Any:
         """Wait for the task; its result, or its error raised again."""
-        if not self.finished.wait(timeout):
+        if not self.wait(timeout, "task.join"):
             raise AxiomError("IOError", f"task.join: timed out after {timeout} s")
         self.joined = True
         if self.error is not None:
@@ -72,30 +274,40 @@ class Task:
 
     def done(self) -> bool:
         """Whether the task has finished."""
-        return self.finished.is_set()
+        return self.finished
 
 
 @module.export
 def spawn_task(fn: Function, *args: Any) -> Task:
     """Run fn(args...) on a new task; returns the [task]."""
-    task = Task(fn, args)
-    with _tasks_lock:
-        _tasks.append(task)
-    task.thread = spawn_thread(task._run, name="axiom-task")
+    run = _run()
+    task = Task(fn, args, run.name("task"))
+    with run.lock:
+        run.tasks.append(task)
+        run.running += 1
+        running = run.running
+    module.count("tasks_spawned")
+    module.peak("tasks_peak", running)
+    task.thread = spawn_thread(task._run, run, name=f"axiom-{task.name.replace(' ', '-')}")
     return task
 
 
 @module.on_stop
 def _finish_tasks(error: AxiomError | None = None) -> int | None:
     """At the end of a run: wait for every task (unless the script failed), then report
-    the errors no one joined."""
-    with _tasks_lock:
-        tasks = list(_tasks)
-        _tasks.clear()
+    the errors no one joined, or the deadlock that keeps the tasks from finishing."""
+    run = _run()
+    with run.lock:
+        tasks = list(run.tasks)
+        run.tasks.clear()
     if error is not None:
         return None
-    for t in tasks:
-        t.finished.wait()
+    try:
+        for t in tasks:
+            t.wait(None, "con")
+    except AxiomError as e:
+        sys.stderr.write(f"Error: {e.kind}: {e.message}\n")
+        return 1
     failed = [t for t in tasks if t.error is not None and not t.joined]
     for t in failed:
         e = t.error
@@ -112,30 +324,27 @@ def _finish_tasks(error: AxiomError | None = None) -> int | None:
 class _Channel:
     """The queue two channel ends share."""
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, name: str) -> None:
         self.capacity = capacity
+        self.name = name
         self.items: deque[Any] = deque()
         self.closed = False
         self.cond = threading.Condition()
 
     def send(self, v: Any) -> None:
         with self.cond:
-            while not self.closed and self.capacity and len(self.items) >= self.capacity:
-                self.cond.wait()
+            _block(self.cond, lambda: self.closed or not self.capacity
+                   or len(self.items) < self.capacity, "con.channel_send",
+                   lambda: f"to send on {self.name} (full, {self.capacity} values)")
             if self.closed:
                 raise AxiomError("IOError", "con.channel_send: send on a closed channel")
             self.items.append(v)
             self.cond.notify_all()
 
     def recv(self, timeout: float | None) -> Any:
-        left = time_left()  # the run's time limit also ends a wait
-        wait = timeout if left is None else left if timeout is None else min(timeout, left)
         with self.cond:
-            ok = self.cond.wait_for(lambda: self.items or self.closed, wait)
-            if not ok:
-                if left is not None and (timeout is None or left < timeout):
-                    raise AxiomError("LimitExceeded", "con.channel_recv: the run's time limit "
-                                                      "ended the wait (--timeout)")
+            if not _block(self.cond, lambda: bool(self.items) or self.closed, "con.channel_recv",
+                          lambda: f"to receive from {self.name}", timeout=timeout):
                 raise AxiomError("IOError", "con.channel_recv: receive timed out")
             if not self.items:
                 raise AxiomError("IOError", "con.channel_recv: receive on a closed, empty channel")
@@ -189,7 +398,7 @@ def channel_create(capacity: int) -> list:
     """A channel holding at most capacity values (0: unbounded); returns [tx, rx]."""
     if capacity < 0:
         raise module.error("ValueError", f"con.channel_create: capacity must not be negative (got {capacity})")
-    ch = _Channel(capacity)
+    ch = _Channel(capacity, _run().name("channel"))
     return [Sender(ch), Receiver(ch)]
 
 
@@ -221,27 +430,45 @@ def channel_close(end: Sender | Receiver) -> None:
 
 @module.foreign_type("mutex", methods=["lock", "unlock"], display=lambda m: "<mutex>")
 class Mutex:
-    """A mutual-exclusion lock."""
+    """A mutual-exclusion lock, held by one task at a time."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.owner: int | None = None  # the thread ident of the task holding it
+        self.cond = threading.Condition()
 
     def lock(self) -> None:
-        """Wait for the lock and take it."""
-        self._lock.acquire()
+        """Wait for the lock and take it (ValueError when this task holds it already)."""
+        me = threading.get_ident()
+        with self.cond:
+            if self.owner == me:
+                raise AxiomError("ValueError", "mutex.lock: mutex already held by this task")
+            _block(self.cond, lambda: self.owner is None, "mutex.lock", self._waits_for,
+                   self._holders)
+            self.owner = me
 
     def unlock(self) -> None:
-        """Release the lock (ValueError when it is not held)."""
-        try:
-            self._lock.release()
-        except RuntimeError:
-            raise AxiomError("ValueError", "mutex.unlock: the mutex is not locked") from None
+        """Release the lock (ValueError when it is not held, or held by another task)."""
+        with self.cond:
+            if self.owner is None:
+                raise AxiomError("ValueError", "mutex.unlock: the mutex is not locked")
+            if self.owner != threading.get_ident():
+                raise AxiomError("ValueError", "mutex.unlock: the mutex is held by another task")
+            self.owner = None
+            self.cond.notify()
+
+    def _holders(self) -> set[int]:
+        owner = self.owner
+        return set() if owner is None else {owner}
+
+    def _waits_for(self) -> str:
+        return f"to lock {self.name}, held by {_holder_names(_run(), self._holders())}"
 
 
 @module.export
 def mutex_new() -> Mutex:
     """A new [mutex]."""
-    return Mutex()
+    return Mutex(_run().name("mutex"))
 
 
 @module.foreign_type("rwlock", methods=["read_lock", "read_unlock", "write_lock", "write_unlock"],
@@ -250,60 +477,108 @@ class RWLock:
     """Many readers or one writer (writers wait for readers; new readers wait for a
     waiting writer, so writers are not starved)."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str) -> None:
+        self.name = name
         self._cond = threading.Condition()
-        self._readers = 0
-        self._writer = False
-        self._waiting_writers = 0
+        self._readers: dict[int, int] = {}  # thread ident -> read locks it holds
+        self._writer: int | None = None
+        self._waiting_writers: set[int] = set()
 
     def read_lock(self) -> None:
         """Take a shared (read) lock."""
+        me = threading.get_ident()
         with self._cond:
-            self._cond.wait_for(lambda: not self._writer and not self._waiting_writers)
-            self._readers += 1
+            if self._writer == me:
+                raise AxiomError("ValueError", "rwlock.read_lock: this task holds the write lock")
+            _block(self._cond, lambda: self._writer is None and not self._waiting_writers,
+                   "rwlock.read_lock", lambda: self._waits_for("to read-lock"),
+                   lambda: ({self._writer} if self._writer is not None else set())
+                   | self._waiting_writers)
+            self._readers[me] = self._readers.get(me, 0) + 1
 
     def read_unlock(self) -> None:
         """Release a read lock."""
+        me = threading.get_ident()
         with self._cond:
-            if self._readers == 0:
-                raise AxiomError("ValueError", "rwlock.read_unlock: no read lock is held")
-            self._readers -= 1
+            if not self._readers.get(me):
+                raise AxiomError("ValueError", "rwlock.read_unlock: no read lock is held"
+                                 + (" by this task" if self._readers else ""))
+            self._readers[me] -= 1
+            if not self._readers[me]:
+                del self._readers[me]
             self._cond.notify_all()
 
     def write_lock(self) -> None:
         """Take the exclusive (write) lock."""
+        me = threading.get_ident()
         with self._cond:
-            self._waiting_writers += 1
-            self._cond.wait_for(lambda: not self._writer and self._readers == 0)
-            self._waiting_writers -= 1
-            self._writer = True
+            if self._writer == me:
+                raise AxiomError("ValueError", "rwlock.write_lock: write lock already held by "
+                                               "this task")
+            self._waiting_writers.add(me)
+            try:
+                _block(self._cond, lambda: self._writer is None and not self._readers,
+                       "rwlock.write_lock", lambda: self._waits_for("to write-lock"),
+                       lambda: set(self._readers)
+                       | ({self._writer} if self._writer is not None else set()))
+            finally:
+                self._waiting_writers.discard(me)
+                self._cond.notify_all()  # readers held back by this writer may go on
+            self._writer = me
 
     def write_unlock(self) -> None:
         """Release the write lock."""
         with self._cond:
-            if not self._writer:
+            if self._writer is None:
                 raise AxiomError("ValueError", "rwlock.write_unlock: the write lock is not held")
-            self._writer = False
+            if self._writer != threading.get_ident():
+                raise AxiomError("ValueError", "rwlock.write_unlock: the write lock is held by "
+                                               "another task")
+            self._writer = None
             self._cond.notify_all()
+
+    def _waits_for(self, verb: str) -> str:
+        run = _run()
+        holders = set(self._readers) | ({self._writer} if self._writer is not None else set())
+        return f"{verb} {self.name}, held by {_holder_names(run, holders) or 'a waiting writer'}"
 
 
 @module.export
 def rwlock_new() -> RWLock:
     """A new [rwlock]."""
-    return RWLock()
+    return RWLock(_run().name("rwlock"))
 
 
 @module.foreign_type("barrier", methods=["wait"], display=lambda b: f"<barrier {b.parties}>")
 class Barrier:
     """Holds tasks until `parties` of them wait."""
 
-    def __init__(self, parties: int) -> None:
+    def __init__(self, parties: int, name: str) -> None:
         self.parties = parties
-        self._barrier = threading.Barrier(parties)
+        self.name = name
+        self._count = 0
+        self._round = 0
+        self._cond = threading.Condition()
 
     def wait(self) -> int:
         """Wait until every party waits; returns this waiter's arrival index."""
-        return self._barrier.wait()
+        with self._cond:
+            index = self._count
+            round_ = self._round
+            self._count += 1
+            if self._count == self.parties:
+                self._count = 0
+                self._round += 1
+                self._cond.notify_all()
+                return index
+            try:
+                _block(self._cond, lambda: self._round != round_, "barrier.wait",
+                       lambda: f"at {self.name} ({self._count} of {self.parties} arrived)")
+            except BaseException:
+                if self._round == round_:
+                    self._count -= 1  # this waiter leaves the round it did not finish
+                raise
+            return index
 
 
 @module.export
@@ -311,7 +586,7 @@ def barrier_new(n: int) -> Barrier:
     """A [barrier] for n tasks."""
     if n < 1:
         raise module.error("ValueError", f"con.barrier_new: n must be at least 1 (got {n})")
-    return Barrier(n)
+    return Barrier(n, _run().name("barrier"))
 
 
 @module.export
@@ -322,5 +597,6 @@ def parallel_map(fn: Function, xs: list, workers: int | None = None) -> list:
     from concurrent.futures import ThreadPoolExecutor
     items = list(xs)
     with ThreadPoolExecutor(max_workers=workers or min(32, len(items) or 1)) as pool:
-        futures = [pool.submit(fn, x) for x in items]
+        # each item in a copy of this context: the run's limits, checks and module state
+        futures = [pool.submit(contextvars.copy_context().run, fn, x) for x in items]
         return [f.result() for f in futures]
