@@ -10,9 +10,8 @@ import re
 import threading
 import time
 
-from support.dists import run_axiom
-
 from axiom import Runtime, conf
+from support.dists import run_axiom
 
 
 def _run(tmp_path, source, *options, name="s.ax", timeout=60):
