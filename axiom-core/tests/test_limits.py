@@ -88,7 +88,9 @@ def test_cli_runaway_growth_of_large_values_ends_in_limit_exceeded(tmp_path):
 
 def test_a_channel_receive_ends_at_the_time_limit(tmp_path):
     script = tmp_path / "recv.ax"
-    script.write_text("import con\nlet (tx, rx) = con.channel_create(1)\ncon.channel_recv(rx)\n")
+    # a busy task could still send, so this is no deadlock: only the time limit ends it
+    script.write_text("import con\nlet (tx, rx) = con.channel_create(1)\n"
+                      "let t = con.spawn_task(|| { while true { } })\ncon.channel_recv(rx)\n")
     p = run_axiom(["run", "--timeout", "0.5", str(script)], home=tmp_path)
     assert p.returncode == 1
     assert p.stderr.startswith("Error: LimitExceeded: con.channel_recv: the run's time limit ended the wait")
