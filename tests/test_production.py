@@ -172,3 +172,19 @@ def test_each_runtime_waits_only_for_its_own_tasks():
     gate.set()
     closer.join(10)
     assert not closer.is_alive()
+
+
+def test_closing_one_runtime_leaves_the_others_jobs_and_pipes_alone(tmp_path):
+    a = Runtime(grants="all", settings=dict(conf.DEFAULTS), stdout=io.StringIO())
+    b = Runtime(grants="all", settings=dict(conf.DEFAULTS), stdout=io.StringIO())
+    src = (f'import aut, ioo\nlet job = aut.schedule_cron("* * * * *", || nil)\n'
+           f'let w = aut.watch_dir("{tmp_path}", |e| nil)\nlet p = ioo.pipe_open(["cat"])\n')
+    a.eval(src)
+    b.eval(src)
+    a.close()
+    assert a.eval("[job.active, w.active]") == [False, False]
+    assert b.eval("[job.active, w.active]") == [True, True]
+    assert b.eval('p.write("still here\\n")\np.read_line()') == "still here"
+    b.close()
+    assert b.eval("[job.active, w.active]") == [False, False]
+    assert b.globals["p"].proc.poll() is not None  # the run's end ended its pipe

@@ -51,9 +51,10 @@ def utc(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def stop_everything():
+    live = module.state()  # this test's run: its handles are kept here
     yield
     end_run(module)
-    assert axiom_aut._live == set()
+    assert live.handles == set()
 
 
 # -- next_runs ---------------------------------------------------------------------------
@@ -295,11 +296,12 @@ def test_a_watch_callback_can_cancel_its_watch(tmp_path):
 def test_the_stop_hook_cancels_every_job_and_watch(tmp_path):
     w = call(module, "watch_dir", str(tmp_path), Recorder())
     j = call(module, "schedule_cron", "* * * * *", Recorder())
-    assert axiom_aut._live == {w, j}
+    live = module.state()
+    assert live.handles == {w, j}
     end_run(module)
     assert not w.active and not j.active
     assert not w._thread.is_alive() and not j._thread.is_alive()
-    assert axiom_aut._live == set()
+    assert live.handles == set()
 
 
 def test_callbacks_run_under_the_creating_calls_capabilities(tmp_path):

@@ -124,8 +124,13 @@ def next_runs(expr: str, n: int = 5, start: float | None = None) -> list:
 
 # -- handles -----------------------------------------------------------------------------
 
-_live: set[_Handle] = set()  # handles whose thread has not ended yet
-_live_lock = threading.Lock()
+@module.per_run
+class _Live:
+    """This run's handles whose thread has not ended yet (each Runtime stops only its own)."""
+
+    def __init__(self) -> None:
+        self.handles: set[_Handle] = set()
+        self.lock = threading.Lock()
 
 
 def _report(text: str) -> None:
@@ -154,6 +159,7 @@ class _Handle:
         self.fn = fn
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._live: _Live = module.state()
 
     @property
     def active(self) -> bool:
@@ -162,14 +168,14 @@ class _Handle:
     def start(self, name: str) -> None:
         ctx = contextvars.copy_context()
         self._thread = threading.Thread(target=ctx.run, args=(self._main,), name=name, daemon=True)
-        with _live_lock:
-            _live.add(self)
+        with self._live.lock:
+            self._live.handles.add(self)
         try:
             self._thread.start()
         except BaseException:
             self._stop.set()
-            with _live_lock:
-                _live.discard(self)
+            with self._live.lock:
+                self._live.handles.discard(self)
             raise
 
     def _main(self) -> None:
@@ -180,15 +186,15 @@ class _Handle:
             _report(f"{self._thread.name if self._thread else 'thread'} stopped: {reason}")
         finally:
             self._stop.set()
-            with _live_lock:
-                _live.discard(self)
+            with self._live.lock:
+                self._live.handles.discard(self)
 
     def loop(self) -> None:  # pragma: no cover - each handle defines its own
         raise NotImplementedError
 
     def cancel(self) -> None:
         """Stop, and wait (bounded) for the thread unless called from the thread itself.
-        The handle stays in `_live` until its thread has ended, so that the stop hook
+        The handle stays in its run's `_Live` until its thread has ended, so that the stop hook
         waits for a callback that cancelled its own handle and is still running."""
         self._stop.set()
         t = self._thread
@@ -351,8 +357,9 @@ def wait(handle: Job | Watch, timeout: float | None = None) -> None:
 
 @module.on_stop
 def _cancel_all() -> None:
-    """The run is ending: cancel every job and watch still active."""
-    with _live_lock:
-        handles = list(_live)
+    """The run is ending: cancel every job and watch it started that is still active."""
+    live: _Live = module.state()
+    with live.lock:
+        handles = list(live.handles)
     for h in handles:
         h.cancel()

@@ -278,7 +278,12 @@ def pipe_run(cmd_list: list, input: str | None = None, timeout: float | None = N
     return {"code": p.returncode, "stdout": _text(out), "stderr": _text(err)}
 
 
-_OPEN_PIPES: weakref.WeakSet[Pipe] = weakref.WeakSet()
+@module.per_run
+class _Pipes:
+    """The pipes this run opened and has not closed (each Runtime ends only its own)."""
+
+    def __init__(self) -> None:
+        self.open: weakref.WeakSet[Pipe] = weakref.WeakSet()
 
 
 def _show_pipe(p: Pipe) -> str:
@@ -291,12 +296,13 @@ def _show_pipe(p: Pipe) -> str:
 class Pipe:
     """A running program: write to its standard input, read lines of its standard output."""
 
-    __slots__ = ("proc", "program", "pid", "__weakref__")
+    __slots__ = ("proc", "program", "pid", "pipes", "__weakref__")
 
     def __init__(self, proc: subprocess.Popen[bytes], program: str) -> None:
         self.proc = proc
         self.program = program
         self.pid = proc.pid
+        self.pipes: _Pipes = module.state()  # the run that opened it
 
     def write(self, text: str) -> None:
         """Send text to the program's standard input (flushed at once)."""
@@ -332,7 +338,7 @@ class Pipe:
                 pass  # the program already stopped reading
         if p.stdout is not None:
             p.stdout.close()  # unread output is dropped; a program still writing gets EPIPE
-        _OPEN_PIPES.discard(self)
+        self.pipes.open.discard(self)
         return p.wait()
 
 
@@ -343,7 +349,7 @@ def pipe_open(cmd_list: list) -> Pipe:
     argv = _argv("pipe_open", cmd_list)
     p = _start("pipe_open", argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     pipe = Pipe(p, argv[0])
-    _OPEN_PIPES.add(pipe)
+    pipe.pipes.open.add(pipe)
     return pipe
 
 
@@ -351,7 +357,8 @@ def pipe_open(cmd_list: list) -> Pipe:
 def _stop_pipes(error: AxiomError | None = None) -> None:
     """At the end of a run: close the pipes the script left open; end what does not stop."""
     import subprocess
-    for pipe in list(_OPEN_PIPES):
+    pipes: _Pipes = module.state()
+    for pipe in list(pipes.open):
         p = pipe.proc
         if p.stdin is not None and not p.stdin.closed:
             try:
@@ -365,7 +372,7 @@ def _stop_pipes(error: AxiomError | None = None) -> None:
             p.wait()
         if p.stdout is not None:
             p.stdout.close()
-        _OPEN_PIPES.discard(pipe)
+        pipes.open.discard(pipe)
 
 
 # --- standard input ----------------------------------------------------------------

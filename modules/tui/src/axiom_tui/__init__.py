@@ -47,6 +47,7 @@ import io
 import os
 import sys
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -321,13 +322,14 @@ class App:
         self.saved_tty: Any = None  # termios attributes to restore
         self.eof = False
         self.pending = b""
-        _apps.append(self)
+        module.state().apps.append(self)
+        _every_app.add(self)
 
     # -- entering and leaving the terminal ------------------------------------------------
     def start_screen(self, fname: str) -> None:
         if self.live is not None:
             return
-        for app in _apps:
+        for app in list(_every_app):  # the terminal is the whole process's
             if app is not self and app.live is not None:
                 raise module.error("ValueError", f"tui.{fname}: another app is on screen; "
                                                  "quit it first")
@@ -433,7 +435,15 @@ class App:
             wait = ESCAPE_WAIT if self.pending else max(0.0, deadline - time.monotonic())
 
 
-_apps: list[App] = []
+@module.per_run
+class _Apps:
+    """The apps this run made (its end restores the terminal for those still on screen)."""
+
+    def __init__(self) -> None:
+        self.apps: list[App] = []
+
+
+_every_app: weakref.WeakSet[App] = weakref.WeakSet()  # of every run: one terminal per process
 
 
 def _guard(app: App, fn: Callable[[], Any]) -> Any:
@@ -505,8 +515,9 @@ def app_running(app: App) -> bool:
 @module.on_stop
 def _stop() -> None:
     """At the run's end: restore the terminal for every app still on screen."""
-    apps = list(_apps)
-    _apps.clear()
+    state: _Apps = module.state()
+    apps = list(state.apps)
+    state.apps.clear()
     for app in apps:
         app.running = False
         app.restore()
