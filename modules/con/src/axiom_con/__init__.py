@@ -108,6 +108,22 @@ class _Wait:
         self.holders = holders
 
 
+def _bounded_wait(wait: Callable[[float | None], Any], timeout: float | None, *,
+                  where: str) -> Any:
+    """`wait(t)` for at most `timeout` seconds but never past the run's deadline, where it
+    raises LimitExceeded "WHERE: the run's time limit ended the wait (--timeout)". The
+    minimal form of the SDK helper issue 13 adds (axiom_sdk.bounded_wait, same contract);
+    use that one once it is on main."""
+    left = time_left()
+    by_run = left is not None and (timeout is None or left < timeout)
+    t = left if by_run else timeout
+    result = wait(None if t is None else min(max(t, 0.0), threading.TIMEOUT_MAX))
+    if not result and by_run:
+        raise AxiomError("LimitExceeded", f"{where}: the run's time limit ended the wait "
+                                          "(--timeout)")
+    return result
+
+
 def _block(cond: threading.Condition, ready: Callable[[], bool], fname: str,
            what: Callable[[], str], holders: Callable[[], set[int]] | None = None,
            timeout: float | None = None) -> bool:
@@ -127,21 +143,17 @@ def _block(cond: threading.Condition, ready: Callable[[], bool], fname: str,
             _find_deadlock(run)
     try:
         while not ready():
-            left = time_left()  # the deadline first: tasks it ended may look deadlocked
-            if left is not None and left <= 0:
-                raise AxiomError("LimitExceeded", f"{fname}: the run's time limit ended the "
-                                                  "wait (--timeout)")
-            if me in run.deadlocked:
+            # the deadline first: tasks it ended may look deadlocked
+            if me in run.deadlocked and time_left() != 0:
                 with run.lock:
                     report = run.deadlocked.pop(me)
                 raise AxiomError("Error", report)
-            wait = SLICE if left is None else min(SLICE, left)
+            step = SLICE  # a slice at a time, to look for deadlocks in between
             if end is not None:
-                now = time.monotonic()
-                if now >= end:
+                step = min(step, end - time.monotonic())
+                if step <= 0:
                     return False
-                wait = min(wait, end - now)
-            cond.wait(wait)
+            _bounded_wait(lambda t: cond.wait_for(ready, t), step, where=fname)
             if timeout is None and not ready():
                 with run.lock:
                     _find_deadlock(run)
@@ -149,6 +161,7 @@ def _block(cond: threading.Condition, ready: Callable[[], bool], fname: str,
         if timeout is None:
             with run.lock:
                 run.waiting.pop(me, None)
+                run.deadlocked.pop(me, None)
     return True
 
 
@@ -305,8 +318,8 @@ def _finish_tasks(error: AxiomError | None = None) -> int | None:
     try:
         for t in tasks:
             t.wait(None, "con")
-    except AxiomError as e:
-        sys.stderr.write(f"Error: {e.kind}: {e.message}\n")
+    except AxiomError as deadlock:
+        sys.stderr.write(f"Error: {deadlock.kind}: {deadlock.message}\n")
         return 1
     failed = [t for t in tasks if t.error is not None and not t.joined]
     for t in failed:
