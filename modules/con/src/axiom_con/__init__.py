@@ -70,6 +70,7 @@ class _Run:
         self.names: dict[int, str] = {}  # thread ident -> "task 1"
         self.waiting: dict[int, _Wait] = {}  # thread ident -> its wait without a timeout
         self.deadlocked: dict[int, str] = {}  # thread ident -> the report it is to raise
+        self.looked = 0.0  # when a waiter last looked for a deadlock (time.monotonic())
 
     def name(self, kind: str) -> str:
         with self.lock:
@@ -154,8 +155,8 @@ def _block(cond: threading.Condition, ready: Callable[[], bool], fname: str,
                 if step <= 0:
                     return False
             _bounded_wait(lambda t: cond.wait_for(ready, t), step, where=fname)
-            if timeout is None and not ready():
-                with run.lock:
+            if timeout is None and not ready() and time.monotonic() - run.looked >= SLICE:
+                with run.lock:  # one look per slice for the whole run, however many wait
                     _find_deadlock(run)
     finally:
         if timeout is None:
@@ -169,6 +170,7 @@ def _find_deadlock(run: _Run) -> None:
     """With run.lock held: when waits form a cycle through what the waiters hold, or
     when every thread alive waits in this run, give each of those waiters the report
     to raise."""
+    run.looked = time.monotonic()
     stuck = {ident: w for ident, w in run.waiting.items()
              if ident not in run.deadlocked and not w.ready()}
     if not stuck:
