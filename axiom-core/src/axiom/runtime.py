@@ -228,7 +228,7 @@ class Runtime:
         self._saved_recursion: int | None = None
         from .metrics import Clock
         self.clock = Clock()
-        self.run = _RuntimeRun(self)
+        self.run_state = _RuntimeRun(self)  # modules' state in this Runtime (axiom_sdk.Run)
         self.plugins: Any = None  # the pluggy manager when plugins are installed
         self.jit: Any = None  # the JIT tiers (axiom.jit.Tiers) when `jit` is not "off"
         if self.settings.get("jit", "off") != "off":
@@ -321,7 +321,7 @@ class Runtime:
                         instructions=self._steps_before + self.steps if counted else None,
                         calls=self.calls if counted and self.calls else None,
                         jit_compiled=dict(getattr(self, "jit_compiled", {})),
-                        threads_peak=self._threads_peak, modules=dict(self.run.counters))
+                        threads_peak=self._threads_peak, modules=dict(self.run_state.counters))
 
     def prometheus_collector(self, labels: dict[str, str] | None = None) -> Any:
         """A prometheus_client collector of this Runtime's metrics, read at each scrape:
@@ -339,7 +339,7 @@ class Runtime:
         self.closed = True
         status = 0
         self.flush()
-        token = current_run.set(self.run)
+        token = current_run.set(self.run_state)
         try:
             for mod in list(self._loader.loaded.values() if self._loader is not None else ()):
                 stop = getattr(mod, "stop", None)
@@ -517,7 +517,7 @@ class Runtime:
                 sys.setrecursionlimit(RECURSION_LIMIT)
         self._depth += 1
         return (capability_check.set(self.grants.check), run_deadline.set(self.deadline),
-                memory_limit.set(self.max_memory), current_run.set(self.run))
+                memory_limit.set(self.max_memory), current_run.set(self.run_state))
 
     def _end(self, tokens: tuple[Any, ...]) -> None:
         cap, deadline, mem, run = tokens
