@@ -279,3 +279,16 @@ def test_tasks_and_their_peak_are_counted_for_the_runs_metrics(fresh_run):
     call(module, "spawn_task", Fn(lambda: 1)).join(5)
     assert run().counters["con.tasks_spawned"] == 4
     assert run().counters["con.tasks_peak"] == 3
+
+
+def test_parallel_map_ends_at_the_runs_deadline(fresh_run):
+    from axiom_sdk._module import run_deadline
+    gate = threading.Event()
+    token = run_deadline.set(time.monotonic() + 0.2)
+    try:
+        err = raises(module, "parallel_map", Fn(lambda x: gate.wait(5)), [1, 2], workers=1)
+    finally:
+        run_deadline.reset(token)
+        gate.set()
+    assert (err.kind, err.message) == ("LimitExceeded", "con.parallel_map: the run's time limit "
+                                                        "ended the wait (--timeout)")

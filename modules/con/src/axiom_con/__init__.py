@@ -610,8 +610,14 @@ def parallel_map(fn: Function, xs: list, workers: int | None = None) -> list:
     if workers is not None and workers < 1:
         raise module.error("ValueError", f"con.parallel_map: workers must be at least 1 (got {workers})")
     from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import wait as wait_all
     items = list(xs)
-    with ThreadPoolExecutor(max_workers=workers or min(32, len(items) or 1)) as pool:
+    pool = ThreadPoolExecutor(max_workers=workers or min(32, len(items) or 1))
+    try:
         # each item in a copy of this context: the run's limits, checks and module state
         futures = [pool.submit(contextvars.copy_context().run, fn, x) for x in items]
+        _bounded_wait(lambda t: not wait_all(futures, t).not_done, None,
+                      where="con.parallel_map")
         return [f.result() for f in futures]
+    finally:  # at the deadline, items not started are dropped; running ones meet it too
+        pool.shutdown(wait=False, cancel_futures=True)
