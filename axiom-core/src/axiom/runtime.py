@@ -320,7 +320,7 @@ class Runtime:
         return snapshot(self.clock, script=self.main.filename,
                         instructions=self._steps_before + self.steps if counted else None,
                         calls=self.calls if counted and self.calls else None,
-                        jit_compiled=dict(getattr(self, "jit_compiled", {})),
+                        jit_compiled=dict(self.jit.compiled) if self.jit is not None else {},
                         threads_peak=self._threads_peak, modules=dict(self.run_state.counters))
 
     def prometheus_collector(self, labels: dict[str, str] | None = None) -> Any:
