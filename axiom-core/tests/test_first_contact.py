@@ -158,8 +158,8 @@ def test_4_ctrl_c_interrupts_running_code_and_keeps_every_binding(tmp_path):
         term.prompt()
         term.send("let n = 0\r")
         term.prompt()
-        term.send('out "looping"; while true { n += 1 }\r')
-        term.expect("looping\n")
+        term.send('while true { n += 1; if n == 1000 { out "looping" } }\r')
+        term.expect("looping\n")  # the loop is well under way (a loaded machine is slow)
         term.send("\x03")  # Ctrl-C while the loop runs
         term.expect("Interrupted\n")
         term.prompt()
