@@ -516,15 +516,29 @@ class Runtime:
                 self._saved_recursion = old
                 sys.setrecursionlimit(RECURSION_LIMIT)
         self._depth += 1
+        return self.enter_context()
+
+    def enter_context(self) -> tuple[Any, ...]:
+        """Make this Runtime's the context of the code about to run on this thread: its
+        capability check, deadline, memory limit and module state. Returns what
+        `leave_context` restores (the VM uses both for a callback on a module's thread)."""
         return (capability_check.set(self.grants.check), run_deadline.set(self.deadline),
                 memory_limit.set(self.max_memory), current_run.set(self.run_state))
 
-    def _end(self, tokens: tuple[Any, ...]) -> None:
+    def in_context(self) -> bool:
+        """Whether this thread already runs in this Runtime's context."""
+        return current_run.get() is self.run_state
+
+    @staticmethod
+    def leave_context(tokens: tuple[Any, ...]) -> None:
         cap, deadline, mem, run = tokens
         capability_check.reset(cap)
         run_deadline.reset(deadline)
         memory_limit.reset(mem)
         current_run.reset(run)
+
+    def _end(self, tokens: tuple[Any, ...]) -> None:
+        self.leave_context(tokens)
         self._depth -= 1
         if self._depth == 0 and self._saved_recursion is not None:
             sys.setrecursionlimit(self._saved_recursion)  # the host's own, as it was
@@ -545,6 +559,11 @@ class Runtime:
         if vm is None or not vm.frames:
             return None
         frame = vm.frames[-1]
+        if self.jit is not None:  # the running activation may be compiled code
+            from .jit.support import activations_here
+            here = activations_here()
+            if here:
+                frame = here[-1]
         code = frame.code
         i = max(frame.ip - 1, 0)
         return code.filename, code.lines[i][0] if i < len(code.lines) else 0

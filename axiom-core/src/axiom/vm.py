@@ -32,7 +32,6 @@ from axiom_sdk import (
     Class,
     Function,
     Instance,
-    capability_check,
     display,
     equal,
     truthy,
@@ -147,11 +146,13 @@ class VM:
         if self.reentry >= MAX_REENTRY:
             raise AxiomError("StackOverflow", f"callbacks nested more than {MAX_REENTRY} deep")
         if self.limited:
-            self.runtime.tick(1)
+            self.runtime.tick_call()
         self.reentry += 1
-        # A callback may run on a module's own thread, whose context has no checks yet:
-        # Axiom code always runs under its runtime's capabilities.
-        token = capability_check.set(self.runtime.grants.check)
+        # A callback may run on a module's own thread, whose context has none of the run's
+        # yet: Axiom code always runs under its runtime's capabilities, deadline, memory
+        # limit and module state.
+        runtime = self.runtime
+        tokens = None if runtime.in_context() else runtime.enter_context()
         try:
             return run(*args)
         except AxiomError as e:
@@ -165,7 +166,8 @@ class VM:
             self.locate(err, e.__traceback__)
             raise err from None
         finally:
-            capability_check.reset(token)
+            if tokens is not None:
+                runtime.leave_context(tokens)
             self.reentry -= 1
 
     def deep_call(self, f: Any, args: list[Any]) -> Any:
@@ -320,6 +322,7 @@ class VM:
         builtins = self.builtins
         limited = self.limited
         tick = self.runtime.tick
+        tick_call = self.runtime.tick_call
         jitting = self.jit is not None
 
         frame = frames[-1]
@@ -409,7 +412,7 @@ class VM:
                             n = len(stack) - arg
                             args = stack[n:]
                             if limited:
-                                tick(1)
+                                tick_call()
                             if type(f) is Closure and (not jitting or f.code.jit is NEVER):
                                 # invoke's commonest case, inlined: a function tier 0 runs
                                 fcode = f.code

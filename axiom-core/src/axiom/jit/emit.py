@@ -940,7 +940,7 @@ class Gen:
                 t = self.temp()
                 self.emit(ast.Assign(targets=[_name(t, True)], value=e.expr))
                 names.append(_name(t))
-            self.emit(ast.Expr(_call("TICK", _const(1))))
+            self.emit(ast.Expr(_call("TICK_CALL")))
             f = Entry(names[0], f.val, True, glob=f.glob)
             args = [Entry(n, a.val, True) for n, a in zip(names[1:], args)]
         if target is not None:
@@ -1017,7 +1017,7 @@ class Gen:
             self.emit(ast.Assign(targets=[_name(t, True)], value=a.expr))
             temps.append((t, a))
         if self.limited:
-            self.emit(ast.Expr(_call("TICK", _const(1))))
+            self.emit(ast.Expr(_call("TICK_CALL")))
         guards: list[ast.expr] = [_type_is(_name(t), _PYTYPE[s[0]]) for (t, a), s in zip(temps, self.spec)
                                   if s[0] in _PYTYPE and a.val[0] != s[0]]
         rebind: list[ast.stmt] = [ast.Assign(targets=[_name(self.names[i], True)], value=_name(t))

@@ -222,16 +222,30 @@ def activations(tb: TracebackType | None) -> list[Any]:
     is represented by that compiled frame."""
     if tb is None:
         return []
-    pyframes: list[tuple[FrameType, int]] = []
-    f = tb.tb_frame.f_back
-    while f is not None:
-        pyframes.append((f, f.f_lasti))
-        f = f.f_back
-    pyframes.reverse()
+    pyframes = _outer(tb.tb_frame.f_back)
     t: TracebackType | None = tb
     while t is not None:
         pyframes.append((t.tb_frame, t.tb_lasti))
         t = t.tb_next
+    return _activations(pyframes)
+
+
+def activations_here() -> list[Any]:
+    """The Axiom activations of the running thread, outermost first (where a module
+    asks for the script's position)."""
+    return _activations(_outer(sys._getframe(1)))
+
+
+def _outer(f: Any) -> list[tuple[FrameType, int]]:
+    pyframes: list[tuple[FrameType, int]] = []
+    while f is not None:
+        pyframes.append((f, f.f_lasti))
+        f = f.f_back
+    pyframes.reverse()
+    return pyframes
+
+
+def _activations(pyframes: list[tuple[FrameType, int]]) -> list[Any]:
     # which VM.run invocations are live, to cut each VM's frame list between them
     runs = [(fr.f_locals.get("self"), fr.f_locals.get("stop", 0), i)
             for i, (fr, _) in enumerate(pyframes) if fr.f_code is _RUN_CODE]

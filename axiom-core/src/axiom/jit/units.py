@@ -74,7 +74,8 @@ def namespace(tiers: Tiers, module: Any) -> dict[str, Any]:
               truthy=truthy, display=display, undefined=undefined, overflow=overflow,
               load_builtin=load_builtin, free_global=free_global, PASS_THROUGH=PASS_THROUGH,
               NOT_TAKEN=_NOT_TAKEN, CALLS=tiers.calls, G=module.globals,
-              B=tiers.runtime.builtins, MODULE=module, TICK=tiers.runtime.tick)
+              B=tiers.runtime.builtins, MODULE=module, TICK=tiers.runtime.tick,
+              TICK_CALL=tiers.runtime.tick_call)
     return ns
 
 
