@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # typing costs start-up time; annotations here are strings
 DEFAULTS: Final[dict[str, Any]] = {
     "bytecode_cache": True,        # cache compiled scripts in __axcache__/
     "peephole_optimizer": True,    # constant folding, peephole, dead code, jump threading
-    "jit": "off",                  # off | host | native (tiers 1 and 2)
+    "jit": "host",                 # off | host | native (tiers 1 and 2)
     "jit_threshold": 1000,         # calls or loop iterations before a function is compiled
     "ic_enabled": True,            # inline caches for attribute and method lookups
     "gc_enabled": True,            # the host's cycle collector during a run

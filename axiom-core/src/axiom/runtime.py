@@ -226,6 +226,7 @@ class Runtime:
         self._threads_peak = 1
         self._depth = 0  # eval/call/run_file nesting (a host function may call eval)
         self._saved_recursion: int | None = None
+        self._gc_was = False  # the cycle collector was on before a run turned it off
         from .metrics import Clock
         self.clock = Clock()
         self.run_state = _RuntimeRun(self)  # modules' state in this Runtime (axiom_sdk.Run)
@@ -515,6 +516,10 @@ class Runtime:
             if old < RECURSION_LIMIT:
                 self._saved_recursion = old
                 sys.setrecursionlimit(RECURSION_LIMIT)
+            if not self.settings.get("gc_enabled", True):  # the host's cycle collector, off
+                import gc
+                self._gc_was = gc.isenabled()
+                gc.disable()
         self._depth += 1
         return self.enter_context()
 
@@ -543,6 +548,10 @@ class Runtime:
         if self._depth == 0 and self._saved_recursion is not None:
             sys.setrecursionlimit(self._saved_recursion)  # the host's own, as it was
             self._saved_recursion = None
+        if self._depth == 0 and self._gc_was:
+            import gc
+            gc.enable()
+            self._gc_was = False
 
     def _wrap_host_functions(self) -> None:
         """Plain Python callables a host put in `globals` become host functions

@@ -408,7 +408,9 @@ class Gen:
         back = self.ops[exit_ - 1]
         if back[0] != Op.JUMP or back[1] != header:
             raise Unsupported("a loop without its back edge at the end")
+        self.ip = exit_ - 1  # the back edge: where tier 0 counts the loop's steps
         tick = [self.stamp(ast.Expr(_call("TICK", _const(exit_ - header))))] if self.limited else []
+        self.ip = header
         if op == Op.FOR_ITER:
             if self.follow(arg) != self.follow(exit_):
                 raise Unsupported("a for loop with two exits")

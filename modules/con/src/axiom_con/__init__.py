@@ -181,7 +181,9 @@ def _find_deadlock(run: _Run) -> None:
         alive = {t.ident for t in threading.enumerate()}
         if not alive <= stuck.keys():
             return
-        cycle = [ident for ident in stuck if ident in alive]
+        # in a steady order whoever noticed first: the tasks as they were made, main last
+        cycle = sorted((ident for ident in stuck if ident in alive),
+                       key=lambda i: (stuck[i].who.startswith("main"), len(stuck[i].who), stuck[i].who))
         heading = "deadlock: every task is blocked:"
     report = "\n".join([heading] + [f"  {stuck[i].who}{stuck[i].where} waits {stuck[i].what()}"
                                     for i in cycle])
@@ -324,6 +326,10 @@ def _finish_tasks(error: AxiomError | None = None) -> int | None:
         sys.stderr.write(f"Error: {deadlock.kind}: {deadlock.message}\n")
         return 1
     failed = [t for t in tasks if t.error is not None and not t.joined]
+    for t in failed:  # a task of the deadlock may have ended before the wait noticed
+        if t.error is not None and t.error.message.startswith("deadlock:"):
+            sys.stderr.write(f"Error: {t.error.kind}: {t.error.message}\n")
+            return 1
     for t in failed:
         e = t.error
         assert e is not None
