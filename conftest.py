@@ -57,7 +57,7 @@ class AxFile(pytest.File):
         m = _MODES.search(self.path.read_text(encoding="utf-8"))
         wanted = m.group(1).split() if m else ["optimized", "unoptimized"]
         for mode in MODES:
-            if mode.split("-", 1)[1] in wanted:
+            if mode.rsplit("-", 1)[1] in wanted:
                 yield AxItem.from_parent(self, name=mode, mode=mode)
 
 
@@ -107,8 +107,10 @@ class AxItem(pytest.Item):
         mp.setattr(sys, "stdin", io.StringIO(""))
         if self.axiom_path:
             mp.setenv("AXIOM_PATH", self.axiom_path)
-        from support.tiers import MODES
+        from support.tiers import MODES, env
         mode = MODES[self.mode]
+        for key, value in env(self.mode).items():
+            mp.setenv(key, value)
         for key, value in self.ax_config.items():
             conf.set_value(key, value)
         if "jit_threshold" in mode and "jit_threshold" not in self.ax_config:

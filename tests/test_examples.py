@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from support.tiers import TIERS
+from support.tiers import env as tier_env
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -21,7 +22,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 @pytest.mark.parametrize("script", sorted(p.name for p in EXAMPLES.glob("*.ax")
                                           if p.with_suffix(".out").exists()))
 def test_example_prints_its_expected_output(script, tier, tmp_path):
-    env = dict(os.environ, AXIOM_HOME=str(tmp_path), NO_COLOR="1")
+    env = dict(os.environ, AXIOM_HOME=str(tmp_path), NO_COLOR="1", **tier_env(tier))
     settings = TIERS[tier]
     (tmp_path / "config.toml").write_text("".join(f"{k} = {json.dumps(v)}\n" for k, v in settings.items()))
     before = set(os.listdir(EXAMPLES))

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from axiom import Runtime
 from support import oracle
-from support.tiers import MODES
+from support.tiers import MODES, env
 from support.tiers import settings as mode_settings
 
 EXAMPLES = int(os.environ.get("AXIOM_ORACLE_EXAMPLES", "60"))
@@ -23,8 +23,17 @@ EXAMPLES = int(os.environ.get("AXIOM_ORACLE_EXAMPLES", "60"))
 
 def run(script: str, mode: str) -> str:
     out = io.StringIO()
-    rt = Runtime(grants="all", settings=mode_settings(mode), stdout=out, stderr=io.StringIO())
-    rt.eval(script, "oracle.ax")
+    saved = {k: os.environ.get(k) for k in env(mode)}
+    os.environ.update(env(mode))
+    try:
+        rt = Runtime(grants="all", settings=mode_settings(mode), stdout=out, stderr=io.StringIO())
+        rt.eval(script, "oracle.ax")
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
     return out.getvalue()
 
 

@@ -71,3 +71,13 @@ def test_jumps_are_threaded():
     targets = {arg for op, arg in code.ops if op in (Op.JUMP, Op.JUMP_IF_FALSE)}
     for t in targets:  # never a forward JUMP; a back edge stays (the loop keeps one exit)
         assert not (code.ops[t][0] == Op.JUMP and code.ops[t][1] > t)
+
+
+def test_code_whose_end_no_path_reaches_still_ends_with_return():
+    code = _code("fn f(n) { while true { if n > 3 { return n }; n += 1 } }\n")
+    f = next(c for c in code.consts if getattr(c, "name", "") == "f")
+    assert f.ops[-1][0] == Op.RETURN
+    assert all(op != Op.NOP for op, _ in f.ops)  # the dead code was compacted away
+    from axiom import __version__, axc
+    data = axc.dumps(code, b"0" * 16, __version__, True)
+    assert axc.loads(data, core_version=__version__).consts[0].ops == f.ops  # it can be cached

@@ -198,10 +198,13 @@ def _thread(code: Code) -> bool:
 
 
 def _dead(code: Code) -> bool:
+    """NOP out what no path reaches, except the final RETURN or HALT: code always ends
+    with one (.axc requires it, and compiled code that ran a frame to its end finishes
+    there)."""
     ops = code.ops
     n = len(ops)
     live = [False] * n
-    work = [0]
+    work = [0, n - 1]
     while work:
         i = work.pop()
         while 0 <= i < n and not live[i]:

@@ -47,7 +47,11 @@ class Tiers:
         self.runtime = runtime
         self.tier = tier
         self.threshold: int = int(settings.get("jit_threshold", 1000))
-        self.calls_too = int(settings.get("max_call_depth", 1_000_000)) >= MIN_DEPTH_FOR_CALLS
+        # AXIOM_JIT_FUNCTIONS=0 compiles loops only (every function body stays in tier 0
+        # unless a loop in it runs hot): the differential tests use it to reach the
+        # on-stack replacement of loops inside functions.
+        self.calls_too = (int(settings.get("max_call_depth", 1_000_000)) >= MIN_DEPTH_FOR_CALLS
+                          and os.environ.get("AXIOM_JIT_FUNCTIONS") != "0")
         level = os.environ.get("AXIOM_JIT_LOG", "")
         self.log = level in ("1", "code") or bool(settings.get("jit_log"))
         self.show_code = level == "code"
