@@ -274,6 +274,29 @@ def raw_tokens(source: str) -> list[Any]:
         toks.append(t)
 
 
+def comments(source: str) -> list[tuple[int, int]]:
+    """The (start, end) offsets of every comment in `source`, in order: the text between
+    tokens that starts with `//` or `#` (a `#!` shebang included). Only the formatter
+    and the checker ask for them; lexing for a run never does."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for t in [*raw_tokens(source), None]:
+        gap_end = t.lexpos if t is not None else len(source)
+        i = pos
+        while i < gap_end:
+            c = source[i]
+            if c == "#" or (c == "/" and source.startswith("//", i)):
+                end = source.find("\n", i, gap_end)
+                end = gap_end if end < 0 else end
+                out.append((i, end))
+                i = end
+            else:
+                i += 1
+        if t is not None:
+            pos = t.end
+    return out
+
+
 def tokenize(source: str, base: int = 0, stack: list[tuple[str, Any]] | None = None) -> Iterator[Any]:
     """The significant tokens of `source` (see the module docstring). `base` is added to
     every position (for expressions inside interpolation strings); `stack`, when given,
