@@ -29,6 +29,7 @@ DEFAULTS: Final[dict[str, Any]] = {
     "profiling_enabled": False,    # as if --profile were given
     "max_call_depth": 1_000_000,   # deeper calls raise StackOverflow
     "module_paths": [],            # extra folders searched for NAME.ax (after AXIOM_PATH)
+    "fmt_line_width": 100,         # axiom fmt breaks lines longer than this
 }
 
 _DOCS: Final[dict[str, str]] = {
@@ -41,6 +42,7 @@ _DOCS: Final[dict[str, str]] = {
     "profiling_enabled": "Profile every run as with --profile.",
     "max_call_depth": "Call depth at which StackOverflow is raised.",
     "module_paths": "Extra folders searched for NAME.ax modules.",
+    "fmt_line_width": "The line width axiom fmt keeps to.",
 }
 
 

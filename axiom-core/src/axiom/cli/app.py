@@ -16,7 +16,7 @@ import typer.main
 from typer.core import TyperArgument
 
 from .. import __version__
-from . import conf_cmd, mod_cmd, new_cmd, pkg_cmd, tools_cmd
+from . import chk_cmd, conf_cmd, fmt_cmd, mod_cmd, new_cmd, pkg_cmd, tools_cmd
 
 app = typer.Typer(
     name="axiom",
@@ -32,6 +32,8 @@ app.add_typer(pkg_cmd.app, name="pkg")
 app.add_typer(conf_cmd.app, name="conf")
 app.add_typer(new_cmd.app, name="new")
 tools_cmd.register(app)
+chk_cmd.register(app)
+fmt_cmd.register(app)
 
 
 def _version(value: bool) -> None:
