@@ -308,6 +308,7 @@ class Group:
     parts: list[Any]
     forced: bool = False
     blocks: bool = False
+    hug: Any = None          # what to print instead when it does not fit (see brackets)
 
 
 @dataclass(slots=True, eq=False)
@@ -557,7 +558,21 @@ class _Builder:
             forced = forced or bool(lead or after)
         for c in dangling:
             inner += [HARD, Text(c.text)]
-        return [Group([Text(g.open.text), Indent(inner), SOFT, Text(g.close.text)], forced)]
+        group = Group([Text(g.open.text), Indent(inner), SOFT, Text(g.close.text)], forced)
+        last = g.items[-1] if n else []
+        if g.kind == "call" and not forced and len(last) == 1 and isinstance(last[0], Brackets) \
+                and last[0].kind in ("list", "dict") \
+                and all(len(item) == 1 and isinstance(item[0], Tok) for item in g.items[:-1]):
+            # The last argument is a list or dict after plain names or literals: when the
+            # call does not fit, it hugs them, `f(x, [` ... `])`, rather than going one
+            # step further in.
+            [arg] = self.brackets(last[0])
+            if isinstance(arg, Group):  # not `f([])`
+                head: list[Any] = [Text(g.open.text)]
+                for k, item in enumerate(g.items[:-1]):
+                    head += [Text(item[0].text), Text(g.seps[k].text + " ")]
+                group.hug = [*head, Group(arg.parts, True, blocks=True), Text(g.close.text)]
+        return [group]
 
     def pipes(self, g: Brackets) -> list[Any]:
         """A closure's `|params|`: always on one line (a line break before the closing
@@ -654,8 +669,12 @@ def render(doc: Any, width: int) -> str:
             cmds.append((ind + INDENT, broken, d.parts))
         elif t is Group:
             anchor = line_indent
-            fits = not d.forced and _fits((anchor, False, d), cmds, width - col)
-            cmds.append((anchor, not fits, d.parts))
+            if not d.forced and _fits((anchor, False, d), cmds, width - col):
+                cmds.append((anchor, False, d.parts))
+            elif d.hug is not None and _fits((anchor, False, Group(d.hug)), cmds, width - col):
+                cmds.append((anchor, False, d.hug))
+            else:
+                cmds.append((anchor, True, d.parts))
         elif t is IfBreak:
             x = d.broken if broken else d.flat
             if x is not None:

@@ -8,6 +8,7 @@ Exit status: 1 when there is an error, 0 with only warnings or none, 2 for a usa
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import StrEnum
 from typing import Annotated
@@ -41,12 +42,22 @@ def check(paths: list[str], output: str) -> int:
     except FileNotFoundError as e:
         sys.stderr.write(f"axiom chk: no such file or directory: {e.args[0]}\n")
         return 2
+    crashed = False
     try:
         settings = conf.load()
     except conf.ConfigError as e:
         sys.stderr.write(f"axiom chk: bad configuration: {e}\n")
         return 2
-    diags = [d for f in files for d in chk.check_file(f, settings)]
+    diags = []
+    for f in files:
+        try:
+            diags += chk.check_file(f, settings)
+        except Exception as e:  # a bug in the checker: say so, and check the other files
+            if os.environ.get("AXIOM_DEBUG") == "1":
+                raise
+            sys.stderr.write(f"axiom chk: internal error on {f}: {type(e).__name__}: {e}. This is "
+                             "a bug in Axiom: please report it with the file.\n")
+            crashed = True
     if output == "json":
         print(json.dumps([d.as_json() for d in diags], indent=2, ensure_ascii=False))
     else:
@@ -55,4 +66,4 @@ def check(paths: list[str], output: str) -> int:
         for d in diags:
             out.write(chk.render(d, colour))
         out.write(chk.summary(diags, len(files)))
-    return 1 if any(d.severity == "error" for d in diags) else 0
+    return 1 if crashed or any(d.severity == "error" for d in diags) else 0

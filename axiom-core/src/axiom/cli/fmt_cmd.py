@@ -51,18 +51,18 @@ def format_paths(paths: list[str], check: bool, write: bool) -> int:
         sys.stderr.write(f"axiom fmt: no such file or directory: {e.args[0]}\n")
         return 2
     status = 0
-    changed = 0
+    changed = failed = 0
     for path in files:
         try:
             text = chk.read_text(path)
         except (OSError, UnicodeDecodeError) as e:
             reason = e.strerror if isinstance(e, OSError) else f"not valid UTF-8 (byte {e.start})"
             sys.stderr.write(f"axiom fmt: cannot read {path}: {reason}\n")
-            status = 2
+            status, failed = 2, failed + 1
             continue
         result = _format(text, path, width)
         if result is None:
-            status = 2
+            status, failed = 2, failed + 1
             continue
         if check:
             if result != text:
@@ -75,7 +75,7 @@ def format_paths(paths: list[str], check: bool, write: bool) -> int:
                     write_file(path, result)
                 except OSError as e:
                     sys.stderr.write(f"axiom fmt: cannot write {path}: {e.strerror or e}\n")
-                    status = 2
+                    status, failed = 2, failed + 1
                     continue
                 changed += 1
                 sys.stderr.write(f"reformatted {path}\n")
@@ -84,7 +84,10 @@ def format_paths(paths: list[str], check: bool, write: bool) -> int:
     if check or write:
         word = "would be reformatted" if check else "reformatted"
         files_word = "file" if changed == 1 else "files"
-        sys.stderr.write(f"{changed} {files_word} {word}, {len(files) - changed} unchanged\n")
+        line = f"{changed} {files_word} {word}, {len(files) - changed - failed} unchanged"
+        if failed:
+            line += f", {failed} could not be formatted"
+        sys.stderr.write(line + "\n")
     if status:
         return status
     return 1 if check and changed else 0
@@ -118,8 +121,12 @@ def _format(text: str, path: str, width: int) -> str | None:
         return format_source(text, width, path)
     except ParseError as e:
         sys.stderr.write(render(syntax_error(e, Source(text, path))))
-    except FormatError as e:
-        sys.stderr.write(f"axiom fmt: internal error on {path}: {e}; the file was left as it "
+    except Exception as e:  # FormatError, or any other bug in the formatter
+        import os
+        if os.environ.get("AXIOM_DEBUG") == "1":
+            raise
+        what = str(e) if isinstance(e, FormatError) else f"{type(e).__name__}: {e}"
+        sys.stderr.write(f"axiom fmt: internal error on {path}: {what}; the file was left as it "
                          "is. This is a bug in Axiom: please report it with the file.\n")
     return None
 
