@@ -23,7 +23,7 @@ def test_help_is_fast_and_lists_the_command_groups(tmp_path):
     p = run_axiom(["--help"], home=tmp_path)
     elapsed = time.perf_counter() - start
     assert p.returncode == 0
-    for group in ("mod", "pkg", "conf", "new", "run", "build", "dis"):
+    for group in ("mod", "pkg", "conf", "new", "run", "build", "dis", "chk", "fmt"):
         assert group in p.stdout
     assert elapsed < 5  # the real budget (well under 0.5 s) is measured in benchmarks
 

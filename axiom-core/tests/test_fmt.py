@@ -157,6 +157,11 @@ def test_blank_lines_collapse_and_none_at_block_edges():
     assert f(src) == "let a = 1\n\nlet b = 2\nif a {\n    out a\n}\n"
 
 
+def test_blank_lines_between_items_of_broken_brackets_are_kept():
+    assert f("let xs = [\n  1,\n\n\n  2,\n]\n") == "let xs = [\n    1,\n\n    2,\n]\n"
+    assert f("let xs = [1,\n\n 2]\n") == "let xs = [1, 2]\n"
+
+
 def test_multi_line_definitions_get_blank_lines_around_them():
     src = "let a = 1\nfn f() {\n    a\n}\nout f()\nfn g() { 1 }\nfn h() { 2 }\n"
     assert f(src) == "let a = 1\n\nfn f() {\n    a\n}\n\nout f()\nfn g() { 1 }\nfn h() { 2 }\n"

@@ -91,8 +91,9 @@ def check_source(text: str, filename: str, settings: dict[str, Any] | None = Non
     source = Source(text, filename)
     program, errors = parse_recovering(text, filename)
     if errors:
-        return [_diag(source, e.start, e.end, "E001", e.message, _syntax_help(e, source))
-                for e in errors]
+        from .errors import syntax_error  # the message `axiom run` gives
+        return [_diag(source, e.start, e.end, "E001", syntax_error(e, source).message,
+                      getattr(e, "help", None)) for e in errors]
     assert program is not None
     old = sys.getrecursionlimit()
     if old < 20000:
@@ -116,16 +117,6 @@ def _diag(source: Source, start: int, end: int, code: str, message: str,
     end_col = max(end_col, col + 1)
     severity = "error" if code.startswith("E") else "warning"
     return Diagnostic(source.filename, line, col, end_col, severity, code, message, help, text)
-
-
-def _syntax_help(e: ParseError, source: Source) -> str | None:
-    help = getattr(e, "help", None)
-    if help:
-        return str(help)
-    if e.related is not None:
-        line, col = source.position(e.related)
-        return f"the bracket was opened at line {line}, column {col}"
-    return None
 
 
 def parse_recovering(text: str, filename: str) -> tuple[A.Program | None, list[ParseError]]:

@@ -568,10 +568,10 @@ class _Builder:
             # step further in.
             [arg] = self.brackets(last[0])
             if isinstance(arg, Group):  # not `f([])`
-                head: list[Any] = [Text(g.open.text)]
+                prefix: list[Any] = [Text(g.open.text)]
                 for k, item in enumerate(g.items[:-1]):
-                    head += [Text(item[0].text), Text(g.seps[k].text + " ")]
-                group.hug = [*head, Group(arg.parts, True, blocks=True), Text(g.close.text)]
+                    prefix += [Text(item[0].text), Text(g.seps[k].text + " ")]
+                group.hug = [*prefix, Group(arg.parts, True, blocks=True), Text(g.close.text)]
         return [group]
 
     def pipes(self, g: Brackets) -> list[Any]:
@@ -634,7 +634,7 @@ def render(doc: Any, width: int) -> str:
 
     def newline(indent: int) -> None:
         nonlocal col, line_indent
-        while out and not out[-1].strip(" "):  # no white space at the end of a line
+        while out and not out[-1].strip(" \n"):  # no white space at the end of a line
             if "\n" in out[-1]:
                 out[-1] = "\n"
                 break
