@@ -99,6 +99,28 @@ out f(1)
     assert diags(src) == []
 
 
+def test_habits_from_other_languages_get_the_runtimes_help():
+    [d] = chk.check_source("print(1)\n", "t.ax", {})
+    assert (d.code, d.message, d.help) == (
+        "E002", "undefined name 'print'", "Axiom prints with 'out': out x (or out @\"...{x}...\")")
+
+
+def test_try_expressions_raw_strings_and_a_byte_order_mark():
+    src = """\ufefffn parse(text) {
+    let n = try { int(text) } catch e { fallback + len(e.message) }
+    let unused = try { 1 } catch { 2 }
+    n
+}
+let pattern = r"\\d+{x}"
+out parse(pattern)
+"""
+    assert diags(src) == [("E002", 2, 41, "undefined name 'fallback'"),
+                          ("W002", 3, 9, "unused variable 'unused'")]
+    [d] = chk.check_source('out "a\\d"\n', "t.ax", {})
+    assert (d.code, d.message) == ("E001", "invalid escape sequence \\d")
+    assert d.help.startswith("write \\\\d for a backslash followed by 'd', or use a raw string")
+
+
 def test_a_block_local_name_read_after_its_block_is_undefined():
     assert codes("if true { w = 1 }\nout w\n") == ["W002", "E002"]
 

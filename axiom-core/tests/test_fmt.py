@@ -174,6 +174,11 @@ def test_literals_are_kept_exactly():
     assert f(src) == src
 
 
+def test_try_expressions_raw_strings_and_a_byte_order_mark_are_kept():
+    src = '\ufefflet n=try{int("x")}catch e{0}\nlet p=r"\\d+{x}"\nout @ r"\\n"\n'
+    assert f(src) == '\ufefflet n = try { int("x") } catch e { 0 }\nlet p = r"\\d+{x}"\nout @ r"\\n"\n'
+
+
 def test_fmt_off_on_and_skip():
     src = ("// fmt: off\nlet m = [\n  1,0,\n  0,1,\n]\nout  m\n// fmt: on\nout  m\n"
            "let  g = [[0;3];3]  // fmt: skip\n")

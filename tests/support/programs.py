@@ -20,7 +20,7 @@ def expression(draw: st.DrawFn, names: frozenset[str], depth: int = 0) -> str:
     kinds = ["int", "float", "str", "bool", "nil"] + ["name"] * 3 * bool(names)
     if depth < 3:
         kinds += ["binary", "binary", "logic", "unary", "list", "dict", "paren", "if", "interp",
-                  "closure", "index", "method", "range", "call", "call"]
+                  "closure", "index", "method", "range", "call", "call", "try"]
     kind = draw(st.sampled_from(kinds))
 
     def sub() -> str:
@@ -32,7 +32,7 @@ def expression(draw: st.DrawFn, names: frozenset[str], depth: int = 0) -> str:
         return draw(st.sampled_from(["0.5", "2.0", "1e3", "2.5e-3"]))
     if kind == "str":
         return draw(st.sampled_from(['"a"', '"hi there"', "'q'", '"tab\\t"', '"x, y"', '"// not"',
-                                     '"# no"', '"""two\nlines"""', '"{brace}"']))
+                                     '"# no"', '"""two\nlines"""', '"{brace}"', 'r"\\d+ {x}"']))
     if kind == "bool":
         return draw(st.sampled_from(["true", "false"]))
     if kind == "nil":
@@ -59,7 +59,10 @@ def expression(draw: st.DrawFn, names: frozenset[str], depth: int = 0) -> str:
     if kind == "paren":
         return f"({BREAK}{sub()}{BREAK})"
     if kind == "if":
-        return f"(if{SPACE}{sub()}{SPACE}then{SPACE}{sub()}{SPACE}else{SPACE}{sub()})"
+        return f"(if{SPACE}{sub()}{SPACE}then{SPACE}{sub()}{SPACE}else{SPACE}({sub()}))"  # `else {` is a block
+    if kind == "try":
+        return (f"(try{SPACE}{{{SPACE}{sub()}{SPACE}}}{SPACE}catch{SPACE}ex{SPACE}"
+                f"{{{SPACE}ex.kind{SPACE}}})")
     if kind == "interp":
         inside = draw(st.sampled_from(sorted(names))) if names else "1 + 2"
         return f'@"v={{{inside}}} {{{{literal}}}}"'

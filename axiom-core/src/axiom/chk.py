@@ -407,6 +407,8 @@ class Checker:
             self.bind(self.key_of_var(s.var), _Binding("value"), s.name, s.handler.start)
         self.block(s.handler.stmts)
 
+    e_Try = s_Try  # try/catch in expression position (`let n = try {...} catch e {...}`)
+
     def s_Free(self, s: A.Free) -> None:
         self.expr(s.name)
         if s.name.ref is not None and s.name.ref.kind == "free":
@@ -564,13 +566,14 @@ class Checker:
     def report_undefined(self) -> None:
         from .prelude import _BUILTIN_FNS
         candidates = sorted(set(self.declared_at) | self.globals | set(_BUILTIN_FNS) | _BUILTIN_VALUES)
+        from .errors import HABITS
         for e in self.undefined:
-            help = None
-            if e.name in self.declared_at:
+            help = HABITS.get(e.name)  # `print`, `null`...: what Axiom writes instead
+            if help is None and e.name in self.declared_at:
                 help = (f"a '{e.name}' is declared on line {self.declared_at[e.name]}, but not in "
                         "a scope that reaches here (a `let` counts from its own line on; a `fn` "
                         "declaration is hoisted to the top of its block)")
-            else:
+            elif help is None:
                 near = difflib.get_close_matches(e.name, candidates, 3)
                 if near:
                     help = "did you mean " + ", ".join(f"'{n}'" for n in near) + "?"

@@ -97,7 +97,8 @@ class Block:
 
 Elem = Tok | Brackets | Block
 
-_OPERAND_END: Final = frozenset({"IDENT", "INT", "FLOAT", "STRING", "ISTRING", "TRUE", "FALSE", "NIL"})
+_OPERAND_END: Final = frozenset({"IDENT", "INT", "FLOAT", "STRING", "ISTRING", "RSTRING", "TRUE",
+                                 "FALSE", "NIL"})
 _CLOSER: Final = {"LPAREN": "RPAREN", "LBRACKET": "RBRACKET", "LBRACE": "RBRACE"}
 _COMMA_OK: Final = frozenset({"call", "params", "pattern", "list", "dict", "pipes"})
 

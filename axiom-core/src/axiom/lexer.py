@@ -278,6 +278,8 @@ def comments(source: str) -> list[tuple[int, int]]:
     """The (start, end) offsets of every comment in `source`, in order: the text between
     tokens that starts with `//` or `#` (a `#!` shebang included). Only the formatter
     and the checker ask for them; lexing for a run never does."""
+    if source.startswith("\ufeff"):  # a byte-order mark: skipped, offsets kept
+        source = " " + source[1:]
     out: list[tuple[int, int]] = []
     pos = 0
     for t in [*raw_tokens(source), None]:
