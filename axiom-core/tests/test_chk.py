@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -395,6 +396,30 @@ def test_unused_imports_and_imports_used_only_in_an_interpolation():
     src = "import mth\nimport jsn\nimport str as text\nfrom mth import floor, ceil\nout @\"{mth.PI} {floor(1.5)}\"\n"
     assert diags(src) == [("W003", 2, 8, "unused import 'jsn'"), ("W003", 3, 8, "unused import 'text'"),
                           ("W003", 4, 24, "unused import 'ceil'")]
+
+
+def test_each_code_in_the_docs_has_a_wrong_example_that_draws_it_and_a_right_one_that_does_not():
+    text = (Path(__file__).resolve().parents[2] / "docs" / "chk.md").read_text()
+    documented = []
+    for section in re.split(r"^## ", text, flags=re.M):
+        m = re.match(r"([EW]\d{3}) ", section)
+        if not m:
+            continue
+        code = m.group(1)
+        documented.append(code)
+        wrong = re.search(r"Wrong:\n\n```axiom\n(.*?)```", section, re.S).group(1)
+        right = re.search(r"Right:\n\n```axiom\n(.*?)```", section, re.S).group(1)
+        assert codes(wrong) == [code], code
+        assert codes(right) == [], code
+    assert documented == sorted(chk.CODES)
+
+
+def test_the_sample_report_in_the_docs_is_what_chk_prints(tmp_path):
+    text = (Path(__file__).resolve().parents[2] / "docs" / "chk.md").read_text()
+    m = re.search(r"\$ cat report.ax\n(.*?)\$ axiom chk report.ax\n(.*?)```", text, re.S)
+    (tmp_path / "report.ax").write_text(m.group(1))
+    p = run_axiom(["chk", "report.ax"], home=tmp_path / "home", cwd=tmp_path)
+    assert p.stdout == m.group(2)
 
 
 def test_the_repositorys_examples_are_clean():

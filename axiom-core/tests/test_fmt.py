@@ -307,6 +307,12 @@ def test_the_line_width_comes_from_config(tmp_path):
     assert run_axiom(["conf", "set", "fmt_line_width", "30"], home=home).returncode == 0
     assert run_axiom(["fmt", "a.ax"], home=home, cwd=tmp_path).stdout == (
         "out compute(\n    first_argument,\n    second_argument,\n)\n")
+    bad = run_axiom(["conf", "set", "fmt_line_width", "5"], home=home)
+    assert (bad.returncode, bad.stderr) == (1, "axiom: fmt_line_width must be at least 20, not 5\n")
+    (home / "config.toml").write_text('fmt_line_width = "wide"\n')
+    p = run_axiom(["fmt", "a.ax"], home=home, cwd=tmp_path)
+    assert (p.returncode, p.stdout) == (2, "")
+    assert p.stderr == f"axiom: {home / 'config.toml'}:1: fmt_line_width takes an integer, not \"wide\"\n"
 
 
 def test_usage_errors(tmp_path):

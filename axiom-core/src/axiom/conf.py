@@ -220,7 +220,7 @@ def _line_of(key: str, text: str) -> int:
     return 0
 
 
-_MINIMUM: Final[dict[str, int]] = {"max_call_depth": 1, "jit_threshold": 0}
+_MINIMUM: Final[dict[str, int]] = {"max_call_depth": 1, "jit_threshold": 0, "fmt_line_width": 20}
 _JIT: Final = ("off", "host", "native")
 
 
