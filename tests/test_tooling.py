@@ -81,6 +81,7 @@ INTENDED = {
     "tests/conformance/lexical/byte_order_mark.ax": [("E002", 3)],
     "tests/conformance/statements/block_values.ax": [("W002", 8)],
     "tests/conformance/statements/break_outside_loop.ax": [("E007", 2)],
+    "tests/conformance/statements/let_self_reference.ax": [("E002", 12)],
     "tests/conformance/statements/return_outside_fn.ax": [("E008", 2)],
     "tests/conformance/statements/undeclared_after_block.ax": [("W002", 1), ("E002", 2)],
 }

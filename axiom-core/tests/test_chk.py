@@ -122,6 +122,30 @@ out parse(pattern)
     assert d.help.startswith("write \\\\d for a backslash followed by 'd', or use a raw string")
 
 
+def test_a_local_let_read_in_its_own_initializer():
+    src = """fn f() {
+    let x = 1
+    if true {
+        let x = x + 1
+        out x
+    }
+    let fact = fn(n) { if n < 2 then 1 else n * fact(n - 1) }
+    let y = @"{y}"
+    fact(3)
+}
+let top = 1
+let top = top + 1
+out f() + top
+"""
+    found = chk.check_source(src, "t.ax", {})
+    assert [(d.code, d.line, d.col, d.message) for d in found] == [
+        ("W002", 2, 9, "unused variable 'x'"),  # the x + 1 reads the new x
+        ("E002", 4, 17, "'x' is read in its own let, before it has a value"),
+        ("E002", 8, 16, "'y' is read in its own let, before it has a value")]
+    assert found[1].help == ("the new 'x' is already in scope there; to change the existing one "
+                             "write x = ..., or give the new one another name")
+
+
 def test_a_block_local_name_read_after_its_block_is_undefined():
     assert codes("if true { w = 1 }\nout w\n") == ["W002", "E002"]
 

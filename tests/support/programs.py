@@ -61,7 +61,7 @@ def expression(draw: st.DrawFn, names: frozenset[str], depth: int = 0) -> str:
     if kind == "if":
         return f"(if{SPACE}{sub()}{SPACE}then{SPACE}{sub()}{SPACE}else{SPACE}({sub()}))"  # `else {` is a block
     if kind == "try":
-        return (f"(try{SPACE}{{{SPACE}{sub()}{SPACE}}}{SPACE}catch{SPACE}ex{SPACE}"
+        return (f"(try{SPACE}{{{SPACE}({sub()}){SPACE}}}{SPACE}catch{SPACE}ex{SPACE}"
                 f"{{{SPACE}ex.kind{SPACE}}})")
     if kind == "interp":
         inside = draw(st.sampled_from(sorted(names))) if names else "1 + 2"

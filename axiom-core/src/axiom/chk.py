@@ -333,11 +333,33 @@ class Checker:
                       s.target.name, s.target.start)
             if var is not None and not var.is_global:
                 self.locals.append((var, s.target, "let"))
+                self.read_in_own_let(var, s.value)
             if s.spec is not None:
                 self.check_fixed(s.target.name, s.spec, s.value)
         else:  # destructured names are never reported unused: each position needs one
             for p in pattern_names(s.target):
                 self.bind(self.key_of_var(p.var), _Binding("value"), p.name, p.start)
+
+    def read_in_own_let(self, var: Var, value: A.Node) -> None:
+        """E002 for `let x = x + 1` in a block: the new x is in scope in its own
+        initializer (so that a function can call itself) and has no value yet. A read
+        inside a function made there is fine: it runs later."""
+        stack = [value]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, A.FnExpr):
+                continue
+            if isinstance(node, A.Name) and node.ref is not None and node.ref.var is var:
+                self.report(node.start, node.end, "E002",
+                            f"'{var.name}' is read in its own let, before it has a value",
+                            f"the new '{var.name}' is already in scope there; to change the "
+                            f"existing one write {var.name} = ..., or give the new one another name")
+                return
+            for f in dataclasses.fields(node):
+                v = getattr(node, f.name)
+                for part in v if isinstance(v, list) else (v,):
+                    stack.extend(x for x in (part if isinstance(part, tuple) else (part,))
+                                 if isinstance(x, A.Node))
 
     def s_Assign(self, s: A.Assign) -> None:
         t = s.target
