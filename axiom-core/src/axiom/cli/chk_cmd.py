@@ -29,7 +29,7 @@ def register(app: typer.Typer) -> None:
             metavar="PATH")],
         output: Annotated[OutputFormat, typer.Option(
             "--format", help="Print diagnostics as text blocks or as a JSON list.",
-            case_sensitive=False)] = OutputFormat.text,
+            metavar="text|json", case_sensitive=False)] = OutputFormat.text,
     ) -> None:
         """Check scripts for mistakes without running them (docs/chk.md lists the codes)."""
         raise typer.Exit(check(paths, output.value))
