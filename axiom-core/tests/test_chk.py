@@ -205,6 +205,11 @@ out range(1, 2, 3) + mth.floor(2.5) + root(4)
     assert d.help == "did you mean 'key'?"
 
 
+def test_an_export_taking_any_keyword_takes_any_keyword():
+    src = 'import log, mth\nlog.info("saved", user="ada", rows=3)\nout mth.floor(2.5, places=1)\n'
+    assert diags(src) == [("E004", 3, 5, "mth.floor: unexpected keyword argument 'places'")]
+
+
 def test_calls_of_names_bound_more_than_once_or_to_values_are_not_checked():
     src = """fn f(a) { a }
 f = fn(a, b) { a + b }
@@ -267,6 +272,7 @@ def test_module_exports_read_from_source_match_the_sdks_records():
             assert sig.varargs == (real.varargs is not None), (name, sym)
             assert sig.kwonly == [(k, p.default is not EMPTY) for k, p in real.keyword.items()
                                   if p not in real.positional], (name, sym)
+            assert sig.varkw == (real.varkw is not None), (name, sym)
 
 
 _THIRD_PARTY = '''

@@ -32,6 +32,7 @@ class Signature:
     varargs: bool = False
     kwonly: list[tuple[str, bool]] = field(default_factory=list)
     host: bool = False
+    varkw: bool = False      # an export's `**fields`: any other keyword is taken
     where: str = ""          # e.g. "defined at line 3", for the help line
     no_init: bool = False    # a class without an init: it takes no arguments at all
 
@@ -58,6 +59,8 @@ class Signature:
         if self.varargs:
             parts.append("...")
         parts += [p + ("=..." if d else "") for p, d in self.kwonly]
+        if self.varkw:
+            parts.append("**...")
         text = f"{self.name.removesuffix('()')}({', '.join(parts)})"
         return f"{text} is {self.where}" if self.where else f"the signature is {text}"
 
@@ -98,7 +101,7 @@ class Signature:
                                 f"{self._count()}, got {n})"), self.shape()
         kwonly = [p for p, _ in self.kwonly]
         for key in given:
-            if key not in kwonly:
+            if key not in kwonly and not self.varkw:
                 return ("E004", f"{self.name}: unexpected keyword argument '{key}'",
                         self._near(key) or self.shape())
         for pname, has_default in self.kwonly:
@@ -120,7 +123,8 @@ def export_signature(export: Any) -> Signature:
     params = [(p.name, p.default is not EMPTY) for p in export.positional]
     kwonly = [(n, p.default is not EMPTY) for n, p in export.keyword.items()
               if p not in export.positional]
-    return Signature(export.qualname, params, export.varargs is not None, kwonly, host=True)
+    return Signature(export.qualname, params, export.varargs is not None, kwonly, host=True,
+                     varkw=getattr(export, "varkw", None) is not None)
 
 
 # --- modules -------------------------------------------------------------------------
@@ -176,11 +180,10 @@ def module_exports(name: str, value: str) -> ModuleInfo | None:
                         if kw.arg == "name":
                             ok = isinstance(kw.value, pyast.Constant) and isinstance(kw.value.value, str)
                             ename = kw.value.value if ok else None  # type: ignore[attr-defined]
-                sig = _python_signature(s, f"{name}.{ename}")
-                if not isinstance(ename, str) or sig is None:
-                    complete = False
+                if isinstance(ename, str):
+                    exports[ename] = _python_signature(s, f"{name}.{ename}")
                 else:
-                    exports[ename] = sig
+                    complete = False
         elif isinstance(s, pyast.Expr) and isinstance(s.value, pyast.Call) \
                 and _dotted(s.value.func) == f"{attr}.constant":
             understood.add(id(s.value.func))
@@ -218,16 +221,15 @@ def _dotted(node: Any) -> str:
     return ""
 
 
-def _python_signature(fn: Any, qualname: str) -> Signature | None:
+def _python_signature(fn: Any, qualname: str) -> Signature:
     """A Python function's parameters as `Export` reads them from its code object."""
     a = fn.args
-    if a.kwarg is not None:
-        return None  # `**kwargs` is refused by Export: the module would not load
     positional = [*a.posonlyargs, *a.args]
     first_default = len(positional) - len(a.defaults)
     params = [(p.arg, i >= first_default) for i, p in enumerate(positional)]
     kwonly = [(p.arg, d is not None) for p, d in zip(a.kwonlyargs, a.kw_defaults)]
-    return Signature(qualname, params, a.vararg is not None, kwonly, host=True)
+    return Signature(qualname, params, a.vararg is not None, kwonly, host=True,
+                     varkw=a.kwarg is not None)
 
 
 def _module_file(modname: str) -> str | None:
