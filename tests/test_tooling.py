@@ -36,8 +36,7 @@ def _parses(p: Path) -> bool:
 
 SYNTAX_ERRORS = {p for p in FILES if not _parses(p)}
 FORMATTABLE = [p for p in FILES if p not in SYNTAX_ERRORS]
-# Kept in the canonical style (benchmarks/ belongs to the speed work and is not yet).
-FORMATTED = [p for p in FORMATTABLE if "benchmarks" not in p.parts]
+FORMATTED = FORMATTABLE  # every .ax file of the repository is kept in the canonical style
 
 
 def rel(p: Path) -> str:
