@@ -158,11 +158,11 @@ class Gen:
         self.names = [self._slot_name(i) for i in range(code.nslots)]
 
     # -- names and positions ------------------------------------------------------------
-    def vm(self) -> ast.Name:
-        """The VM argument, which only units with effects have (infer.Analysis.effects
-        and this generator must agree on what has an effect)."""
+    def vm(self) -> ast.expr:
+        """The VM: the argument of units with effects; a pure unit (which has none) asks
+        for this thread's when a call without effects still goes through the VM."""
         if self.pure:
-            raise AssertionError(f"{self.code.name}: pure code needs the VM at {self.ip}")
+            return _call(_attr(_name("CALLS"), "here"))
         return _name("vm")
 
     def _slot_name(self, i: int) -> str:
@@ -1059,10 +1059,7 @@ class Gen:
         values = self.stack[len(self.stack) - n:]
         del self.stack[len(self.stack) - n:]
         obj = self.pop()
-        if obj.val[0] == "list" and name == "push" and argc == 1 and not kwnames:
-            o = self.simple(obj)
-            self.push(ast.BoolOp(op=ast.Or(), values=[
-                _call(_attr(o.expr, "append"), values[0].expr), _const(None)]), F.NIL)
+        if not kwnames and self.method_fast(ip, obj, name, values):
             return
         if kwnames:
             self.push(_call(_attr(_name("CALLS"), "method_kw"), self.vm(), obj.expr, _const(name),
@@ -1070,6 +1067,88 @@ class Gen:
         else:
             self.push(_call(_attr(_name("CALLS"), "method"), self.vm(), obj.expr, _const(name),
                             *[v.expr for v in values]), F.ANY)
+
+    def method_fast(self, ip: int, obj: Entry, name: str, args: list[Entry]) -> bool:
+        """A method of a built-in type as Python's own (where the two mean the same for
+        these operand types), or a module's function called directly. False when the
+        generic method call is needed."""
+        k = obj.val[0]
+        kinds = [a.val[0] for a in args]
+        result = self.after(ip)
+        if k == "known":
+            export = F.exported(self.an.known[obj.val[1]], name)
+            if export is None:
+                return False
+            self.export_call(export, args, result)
+            return True
+        expr: ast.expr | None = None
+        o = obj.expr
+        if k == "list":
+            if name == "push" and len(args) == 1:
+                expr = ast.BoolOp(op=ast.Or(), values=[_call(_attr(o, "append"), args[0].expr), _const(None)])
+            elif name == "copy" and not args:
+                expr = _call(_attr(o, "copy"))
+            elif name == "len" and not args:
+                expr = _call("len", o)
+        elif k == "str":
+            if name in ("upper", "lower") and not args:
+                expr = _call(_attr(o, name))
+            elif name == "trim" and not args:
+                expr = _call(_attr(o, "strip"))
+            elif name == "len" and not args:
+                expr = _call("len", o)
+            elif kinds == ["str"] and name in _STR_METHODS:
+                if name == "contains":
+                    expr = ast.Compare(left=args[0].expr, ops=[ast.In()], comparators=[o])
+                else:
+                    expr = _call(_attr(o, _STR_METHODS[name]), args[0].expr)
+            elif name == "split" and (not args or _nonempty_str(args[0])):
+                expr = _call(_attr(o, "split"), *[a.expr for a in args])
+            elif name == "replace" and kinds == ["str", "str"] and _nonempty_str(args[0]):
+                expr = _call(_attr(o, "replace"), args[0].expr, args[1].expr)
+        elif k == "dict":
+            if name == "get" and 1 <= len(args) <= 2 and kinds[0] in _HASHABLE:
+                expr = _call(_attr(o, "get"), args[0].expr, args[1].expr if len(args) == 2 else _const(None))
+            elif name == "has" and len(args) == 1 and kinds[0] in _HASHABLE:
+                expr = ast.Compare(left=args[0].expr, ops=[ast.In()], comparators=[o])
+            elif name == "len" and not args:
+                expr = _call("len", o)
+        elif k == "any" and name == "push" and len(args) == 1:
+            o2 = self.simple(obj)
+            x = self.simple(args[0])
+            expr = ast.IfExp(test=_type_is(o2.expr, "list"),
+                             body=ast.BoolOp(op=ast.Or(), values=[_call(_attr(o2.expr, "append"), x.expr),
+                                                                  _const(None)]),
+                             orelse=_call(_attr(_name("CALLS"), "method"), self.vm(), o2.expr,
+                                          _const(name), x.expr))
+        if expr is None:
+            return False
+        self.push(expr, result)
+        return True
+
+    def export_call(self, export: Any, args: list[Entry], result: Val) -> None:
+        """A module's function: its Python function itself when the arguments already
+        have the types it takes and its result needs no conversion (errors translated
+        as the SDK translates them), else the export with its checks."""
+        fast = (not export.is_method and export.varargs is None and export.varkw is None
+                and not export.needs and export.skip_convert
+                and len(args) == len(export.positional)
+                and all(p.type_name == a.val[0] for p, a in zip(export.positional, args)))
+        if not fast:
+            self.push(_call(self.const(export, "X"), *[a.expr for a in args]), result)
+            return
+        self.flush()
+        args = [a if a.pure else self.simple(a) for a in args]
+        t = self.temp()
+        err = self.temp()
+        self.emit(ast.Try(body=[ast.Assign(targets=[_name(t, True)],
+                                           value=_call(self.const(export.fn, "PY"), *[a.expr for a in args]))],
+                          handlers=[ast.ExceptHandler(type=_name("AxiomError"), name=None, body=[ast.Raise()]),
+                                    ast.ExceptHandler(type=_name("BaseException"), name=err, body=[
+                                        ast.Raise(exc=_call(_attr(self.const(export, "X"), "_translate"),
+                                                            _name(err)), cause=_name(err))])],
+                          orelse=[], finalbody=[]))
+        self.push(_name(t), result, True)
 
     # functions and classes
     def op_make_closure(self, ip: int, arg: int) -> None:
@@ -1184,6 +1263,14 @@ def _returning(branch: list[ast.stmt], name: str, ret: ast.stmt) -> list[ast.stm
 
 
 _KEY_TYPES: Final = (type(None), bool, int, float, str)
+_HASHABLE: Final = frozenset({"int", "float", "str", "bool", "nil"})
+_STR_METHODS: Final = {"find": "find", "contains": "", "starts_with": "startswith",
+                       "ends_with": "endswith"}
+
+
+def _nonempty_str(e: Entry) -> bool:
+    """A constant, non-empty str (an empty separator or pattern is an Axiom error)."""
+    return isinstance(e.expr, ast.Constant) and type(e.expr.value) is str and e.expr.value != ""
 _FUNCTION: Final = type(_name)
 _GUESSABLE: Final = frozenset({"int", "float", "any"})  # kinds a numeric fast path may be tried on
 _JUMPS: Final = frozenset(op for op, info in INFO.items() if info.operand == "target")

@@ -363,7 +363,9 @@ class Analysis:
             v = stack.pop()
             stack.pop()
             obj = stack.pop()
-            if obj[0] == "list" and obj[1] and v[0] != obj[1]:  # the items may change kind
+            # a hint, checked where items are read: only a value known to be of another
+            # kind drops it
+            if obj[0] == "list" and obj[1] and v[0] not in (obj[1], "any", "unset"):
                 slots = [LIST if s_ is obj else s_ for s_ in slots]
         elif op == Op.CALL or (op == Op.TAIL_CALL and handlers):
             args = stack[len(stack) - arg:]
@@ -373,6 +375,13 @@ class Analysis:
         elif op == Op.RETURN:
             self.returns = join(self.returns, stack[-1])
             return
+        elif op == Op.METHOD_CALL:
+            name, argc, kwnames = code.consts[arg]
+            n = argc + (len(kwnames) if kwnames else 0)
+            args = stack[len(stack) - n:]
+            del stack[len(stack) - n:]
+            obj = stack.pop()
+            stack.append(self._method(obj, name, args, bool(kwnames)))
         elif op == Op.IS_UNSET:
             stack.append(BOOL)
         elif op in (Op.NEW_CELL, Op.CELL_PARAM):
@@ -467,6 +476,29 @@ class Analysis:
                 return r
         return ANY
 
+    def _method(self, obj: Val, name: str, args: list[Val], keywords: bool) -> Val:
+        """What `obj.name(args)` gives, for the built-in types' methods and a module's
+        exports (their return hint); any other method call may do anything."""
+        k = obj[0]
+        if not keywords:
+            table = _METHOD_RESULTS.get(k)
+            if table is not None and name in table:
+                result, pure = table[name]
+                if not pure:
+                    self.effects.append(f"{k}.{name}")
+                if result == "same":
+                    return obj
+                if result == "item":
+                    return ANY
+                return result
+            if k == "known":
+                export = exported(self.known[obj[1]], name)
+                if export is not None:
+                    self.effects.append("a module's function")
+                    return _RETURNS.get(export.returns, ANY) if export.skip_convert else ANY
+        self.effects.append("a method call")
+        return ANY
+
     def _narrow(self, ip: int, jump_if_true: bool, slots: list[Val]) -> tuple[list[Val], list[Val]]:
         """Slot values on the jump and on the fall-through of a conditional jump at `ip`,
         narrowed when the condition was `x < y` (and kin) with x and y a local or a
@@ -520,6 +552,15 @@ def _narrowed(x: Val, op: int, y: Val) -> Val:
     return ("int", lo, hi)
 
 
+def exported(module: Any, name: str) -> Any:
+    """The SDK Export `name` of an installed module (read-only: it never changes), or
+    None for anything else."""
+    if type(module).__name__ != "Module" or not hasattr(module, "_symbols"):
+        return None
+    sym = module._symbols.get(name)
+    return sym if type(sym).__name__ == "Export" else None
+
+
 def of_const(c: Any) -> Val:
     if type(c) is int:
         return ("int", c, c)
@@ -530,8 +571,27 @@ _JUMPS: Final = frozenset(op for op, info in INFO.items() if info.operand == "ta
 # Instructions with an effect a script could see (beyond their result and their errors).
 _EFFECTS: Final = frozenset({Op.STORE_GLOBAL, Op.STORE_CELL, Op.STORE_FREE, Op.FREE_GLOBAL,
                              Op.SET_INDEX, Op.SET_ATTR, Op.OUT, Op.IMPORT, Op.IMPORT_FROM,
-                             Op.METHOD_CALL, Op.CALL_KW, Op.TAIL_CALL_KW})
+                             Op.CALL_KW, Op.TAIL_CALL_KW})
 _SCALAR_KINDS: Final = frozenset({"int", "float", "str", "bool", "nil"})
+_COUNT: Final = ("int", 0, MAX)
+_INDEX: Final = ("int", -1, MAX)
+_STRS: Final = ("list", "str", 0)
+# Methods of the built-in types: (what they give, whether they have no effect). "same" is
+# the receiver's own abstract value (a copy), "item" one of its items.
+_METHOD_RESULTS: Final[dict[str, dict[str, tuple[Any, bool]]]] = {
+    "list": {"push": (NIL, False), "pop": ("item", False), "insert": (NIL, False),
+             "remove_at": ("item", False), "sort": (NIL, False), "reverse": (NIL, False),
+             "extend": (NIL, False), "clear": (NIL, False), "copy": ("same", True),
+             "len": (_COUNT, True), "contains": (BOOL, True), "index_of": (_INDEX, True)},
+    "str": {"len": (_COUNT, True), "upper": (STR, True), "lower": (STR, True), "trim": (STR, True),
+            "replace": (STR, True), "split": (_STRS, True), "chars": (_STRS, True),
+            "contains": (BOOL, True), "starts_with": (BOOL, True), "ends_with": (BOOL, True),
+            "find": (_INDEX, True), "join": (STR, False)},
+    "dict": {"get": (ANY, True), "has": (BOOL, True), "len": (_COUNT, True), "keys": (LIST, True),
+             "values": (LIST, True), "items": (LIST, True), "copy": ("same", True),
+             "remove": (ANY, False)},
+}
+_RETURNS: Final = {"float": FLOAT, "str": STR, "bool": BOOL, "nil": NIL}
 _COMPARES: Final = frozenset({Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE})
 _NEGATE: Final = {Op.LT: Op.GE, Op.LE: Op.GT, Op.GT: Op.LE, Op.GE: Op.LT, Op.EQ: Op.NE,
                   Op.NE: Op.EQ}

@@ -130,6 +130,10 @@ class Calls:
     def __init__(self, runtime: Any) -> None:
         self.runtime = runtime
 
+    def here(self) -> VM:
+        """This thread's VM (for pure compiled code, which is not given it)."""
+        return self.runtime.vm()  # type: ignore[no-any-return]
+
     def call(self, vm: VM, f: Any, *args: Any) -> Any:
         """`f(args)` for any f: a compiled function directly, anything else through the
         VM's invoke."""

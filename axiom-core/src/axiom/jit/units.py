@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import ast
 
-from axiom_sdk import display, truthy
+from axiom_sdk import AxiomError, display, truthy
 
 from .. import intrinsics as I
 from ..bytecode import INFO, NEVER, Code, Op
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 # Python built-ins generated code uses; nothing else of Python's is reachable from it.
 _PY: Final = {"type": type, "int": int, "float": float, "str": str, "list": list, "dict": dict,
-              "bool": bool, "repr": repr, "format": format, "range": range, "iter": iter,
+              "bool": bool, "repr": repr, "format": format, "range": range, "iter": iter, "len": len,
               "IndexError": IndexError, "KeyError": KeyError, "RecursionError": RecursionError,
               "BaseException": BaseException}
 _TYPE_NAMES: Final = {"int": "int", "float": "float", "str": "str", "list": "list", "bool": "bool"}
@@ -73,7 +73,7 @@ def namespace(tiers: Tiers, module: Any) -> dict[str, Any]:
     ns.update(UNSET=UNSET, Cell=Cell, Closure=Closure, Instance=I.Instance, METHODS=METHODS,
               truthy=truthy, display=display, undefined=undefined, overflow=overflow,
               load_builtin=load_builtin, free_global=free_global, PASS_THROUGH=PASS_THROUGH,
-              NOT_TAKEN=_NOT_TAKEN, CALLS=tiers.calls, G=module.globals,
+              NOT_TAKEN=_NOT_TAKEN, CALLS=tiers.calls, AxiomError=AxiomError, G=module.globals,
               B=tiers.runtime.builtins, MODULE=module, TICK=tiers.runtime.tick,
               TICK_CALL=tiers.runtime.tick_call)
     return ns
