@@ -342,3 +342,49 @@ def test_list_and_dict_parameters_take_foreign_values_that_stand_for_data():
         to_data(Broken())
     assert (e.value.kind, e.value.message) == ("DivisionByZero", "broken to data: division by zero")
     assert to_data([1, "a"]) == [1, "a"]
+
+
+# -- bounded_wait: blocking, but never past the run's deadline ---------------------------------
+
+def test_bounded_wait_without_a_deadline_waits_for_the_callers_timeout():
+    import threading
+    import time
+
+    from axiom_sdk import bounded_wait
+    ev = threading.Event()
+    start = time.monotonic()
+    assert bounded_wait(ev.wait, 0.1, where="demo.wait") is False  # the caller's own timeout
+    assert 0.09 < time.monotonic() - start < 1
+    ev.set()
+    assert bounded_wait(ev.wait, None, where="demo.wait") is True
+    seen = []
+    bounded_wait(lambda t: seen.append(t) or True, where="demo.wait")
+    assert seen == [None]  # no timeout and no deadline: wait without a bound
+
+
+def test_bounded_wait_ends_with_limit_exceeded_at_the_runs_deadline():
+    import threading
+    import time
+
+    from axiom_sdk import bounded_wait
+    from axiom_sdk.testing import deadline
+    ev = threading.Event()
+    start = time.monotonic()
+    with deadline(0.2), pytest.raises(AxiomError) as e:
+        bounded_wait(ev.wait, None, where="demo.wait")
+    assert time.monotonic() - start < 1
+    assert (e.value.kind, e.value.message) == (
+        "LimitExceeded", "demo.wait: the run's time limit ended the wait (--timeout)")
+    with deadline(0.2), pytest.raises(AxiomError) as e:
+        bounded_wait(ev.wait, 50, where="demo.wait")  # the deadline comes before the timeout
+    assert e.value.kind == "LimitExceeded"
+    with deadline(5):
+        assert bounded_wait(ev.wait, 0.05, where="demo.wait") is False  # the timeout comes first
+        ev.set()
+        assert bounded_wait(ev.wait, None, where="demo.wait") is True
+    with deadline(-1):  # already past: one look without blocking, then the error
+        assert bounded_wait(ev.wait, None, where="demo.wait") is True
+        seen = []
+        with pytest.raises(AxiomError):
+            bounded_wait(lambda t: seen.append(t), None, where="demo.wait")
+        assert seen == [0.0]

@@ -21,6 +21,7 @@ from ._module import (
     Export,
     Module,
     Run,
+    bounded_wait,
     capability_check,
     current_run,
     host_function,
@@ -63,6 +64,6 @@ __all__ = [
     "API_VERSION", "CAPABILITIES", "INT_MAX", "INT_MIN", "KINDS",
     "AxiomError", "AxiomModule", "BoundMethod", "BoundedList", "Class", "Constant", "Export",
     "ForeignInfo", "Function", "Instance", "Iterator", "Module", "Range", "Run", "Set",
-    "capability_check", "check_int", "current_run", "host_function", "io_error", "is_url", "open_url", "os_error_reason", "script_position", "spawn_thread", "time_left", "display", "equal", "error", "require", "to_axiom", "to_data",
+    "bounded_wait", "capability_check", "check_int", "current_run", "host_function", "io_error", "is_url", "open_url", "os_error_reason", "script_position", "spawn_thread", "time_left", "display", "equal", "error", "require", "to_axiom", "to_data",
     "to_float", "to_int", "truthy", "typeof",
 ]

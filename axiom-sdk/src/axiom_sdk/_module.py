@@ -99,6 +99,34 @@ def time_left() -> float | None:
     return max(0.0, deadline - time.monotonic())
 
 
+def bounded_wait(wait: Callable[[float | None], Any], timeout: float | None = None, *,
+                 where: str) -> Any:
+    """Wait for something, but never past the run's time limit: the one way a module
+    blocks (a sleep, a receive, a lock, a join, a request, a pipe, a watch).
+
+    `wait(t)` blocks for at most `t` seconds (None: no bound) and returns a true value
+    once what it waits for has happened, a false one when `t` ran out. `t` is `timeout`
+    or the time left before the run's deadline (`axiom run --timeout`), whichever is
+    shorter. Returns what `wait` returned. When the run's deadline is what ended the
+    wait, raises LimitExceeded "WHERE: the run's time limit ended the wait (--timeout)";
+    a false result means that `timeout` itself ran out (the caller words that error).
+
+        if not bounded_wait(event.wait, timeout, where="con.task.join"):
+            raise AxiomError("IOError", f"task.join: timed out after {timeout} s")
+    """
+    import threading
+    left = time_left()
+    by_run = left is not None and (timeout is None or left < timeout)
+    t = left if by_run else timeout
+    if t is not None:
+        t = min(max(t, 0.0), threading.TIMEOUT_MAX)
+    result = wait(t)
+    if not result and by_run:
+        raise AxiomError("LimitExceeded", f"{where}: the run's time limit ended the wait "
+                                          "(--timeout)")
+    return result
+
+
 def spawn_thread(target: Callable[..., Any], *args: Any, name: str = "axiom-module",
                  daemon: bool = True) -> Any:
     """Start a thread for module work that runs in a copy of the caller's context, so

@@ -10,11 +10,14 @@ may call as well).
 
 Outside a Runtime a module runs in one process-wide run: `call` initialises the module
 there once, and `end_run` stops it (its stop hooks run and its per-run state is
-forgotten, so the next `call` starts a fresh run).
+forgotten, so the next `call` starts a fresh run). `deadline(seconds)` runs a block under
+a run's time limit.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ._module import Module
@@ -109,6 +112,20 @@ def rerun_where_file_modes_bind(request: Any) -> bool:
                        capture_output=True, text=True, cwd=project)
     assert p.returncode == 0 and "1 passed" in p.stdout, p.stdout[-2000:] + p.stderr[-2000:]
     return True
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Run the block as a script with `--timeout SECONDS` left would: `bounded_wait` (and
+    so every blocking export) ends with LimitExceeded when the time is up."""
+    import time
+
+    from ._module import run_deadline
+    token = run_deadline.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        run_deadline.reset(token)
 
 
 def register(runtime: Any, module: Module) -> Module:
