@@ -284,6 +284,20 @@ def test_wait_returns_at_the_timeout_or_at_the_cancel(tmp_path):
     call(module, "wait", w)  # already cancelled: at once
 
 
+def test_wait_ends_at_the_runs_deadline(tmp_path):
+    from axiom_sdk.testing import deadline
+    w = call(module, "watch_dir", str(tmp_path), Recorder())
+    started = time.monotonic()
+    with deadline(0.2):
+        err = raises(module, "wait", w)
+    assert time.monotonic() - started < 2
+    assert (err.kind, err.message) == ("LimitExceeded", "aut.wait: the run's time limit ended "
+                                                        "the wait (--timeout)")
+    with deadline(0.2):
+        assert raises(module, "wait", w, timeout=60).kind == "LimitExceeded"
+    call(module, "cancel_watch", w)
+
+
 def test_a_watch_callback_can_cancel_its_watch(tmp_path):
     holder = {}
     w = call(module, "watch_dir", str(tmp_path), Fn(lambda ev: call(module, "cancel_watch", holder["w"])))

@@ -292,3 +292,108 @@ def test_parallel_map_ends_at_the_runs_deadline(fresh_run):
         gate.set()
     assert (err.kind, err.message) == ("LimitExceeded", "con.parallel_map: the run's time limit "
                                                         "ended the wait (--timeout)")
+
+
+@pytest.fixture
+def busy():
+    """A thread alive beside the waiter and not waiting in con: a wait it could end is no
+    deadlock, so only the run's deadline ends it."""
+    done = threading.Event()
+    other = threading.Thread(target=lambda: done.wait(10))
+    other.start()
+    yield
+    done.set()
+    other.join()
+
+
+def _blocked_join():
+    gate = threading.Event()
+    t = call(module, "spawn_task", Fn(lambda: gate.wait(5)))
+    try:
+        t.join()
+    finally:
+        gate.set()
+
+
+def _blocked_send():
+    tx, rx = call(module, "channel_create", 1)
+    call(module, "channel_send", tx, 1)
+    call(module, "channel_send", tx, 2)  # full: waits for a receiver
+
+
+def _blocked_lock():
+    m = call(module, "mutex_new")
+    holder = threading.Thread(target=m.lock)
+    holder.start()
+    holder.join()
+    m.lock()  # held by a thread that never unlocks
+
+
+def _blocked_write_lock():
+    rw = call(module, "rwlock_new")
+    rw.read_lock()
+    rw.write_lock()
+
+
+def _blocked_read_lock():
+    rw = call(module, "rwlock_new")
+    rw._writer = -1  # as if another task held the write lock
+    rw.read_lock()
+
+
+def _blocked_barrier():
+    call(module, "barrier_new", 2).wait()
+
+
+def _blocked_parallel_map():
+    from axiom_sdk import bounded_wait
+    gate = threading.Event()
+    call(module, "parallel_map", Fn(lambda x: bounded_wait(gate.wait, where="f")), [1])
+
+
+@pytest.mark.parametrize("block, where", [
+    (_blocked_join, "task.join"),
+    (lambda: call(module, "channel_recv", call(module, "channel_create", 1)[1]), "con.channel_recv"),
+    (_blocked_send, "con.channel_send"),
+    (_blocked_lock, "mutex.lock"),
+    (_blocked_read_lock, "rwlock.read_lock"),
+    (_blocked_write_lock, "rwlock.write_lock"),
+    (_blocked_barrier, "barrier.wait"),
+    (_blocked_parallel_map, "con.parallel_map"),
+])
+def test_each_wait_alone_ends_at_the_runs_deadline(fresh_run, busy, block, where):
+    from axiom_sdk.testing import deadline
+    start = time.monotonic()
+    with deadline(0.2), pytest.raises(AxiomError) as e:
+        block()
+    assert time.monotonic() - start < 2
+    if block is _blocked_parallel_map and e.value.message.startswith("f:"):
+        where = "f"  # the item's own wait ended first, and its error came back
+    assert (e.value.kind, e.value.message) == (
+        "LimitExceeded", f"{where}: the run's time limit ended the wait (--timeout)")
+
+
+def test_parallel_map_items_run_under_the_scripts_time_limit_and_checks():
+    from axiom_sdk import capability_check, time_left
+    from axiom_sdk.testing import deadline
+
+    def seen(x):
+        return [time_left() is not None, capability_check.get() is not None]
+
+    token = capability_check.set(lambda cap, resource: None)
+    try:
+        with deadline(5):
+            assert call(module, "parallel_map", Fn(seen), [1, 2], workers=2) == [[True, True]] * 2
+    finally:
+        capability_check.reset(token)
+
+
+def test_a_writer_that_gave_up_lets_readers_in_again(fresh_run, busy):
+    from axiom_sdk.testing import deadline
+    rw = call(module, "rwlock_new")
+    rw.read_lock()
+    with deadline(0.1), pytest.raises(AxiomError) as e:
+        rw.write_lock()
+    assert e.value.kind == "LimitExceeded"
+    rw.read_lock()  # no writer waits any more
+    assert rw._readers == {threading.get_ident(): 2} and not rw._waiting_writers

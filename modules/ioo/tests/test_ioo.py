@@ -307,6 +307,77 @@ def test_the_stop_hook_ends_open_pipes():
     assert pipe.proc.returncode == 0
 
 
+def _pipe_that_never_writes():
+    return call(module, "pipe_open", [PY, "-c", "import time; time.sleep(30)"])
+
+
+def _read_a_line_that_never_comes():
+    pipe = _pipe_that_never_writes()
+    try:
+        call_method(pipe, "read_line")
+    finally:
+        pipe.proc.kill()
+
+
+def _write_more_than_the_program_reads():
+    pipe = _pipe_that_never_writes()  # a pipe holds 64 KiB; then a write waits
+    try:
+        call_method(pipe, "write", "x" * 1_000_000)
+    finally:
+        pipe.proc.kill()
+
+
+def _close_a_program_that_does_not_end():
+    pipe = _pipe_that_never_writes()
+    try:
+        call_method(pipe, "close")
+    finally:
+        pipe.proc.kill()
+        end_run(module)
+
+
+def _read_stdin_that_never_ends(monkeypatch, lines):
+    r, w = os.pipe()  # the write end stays open: a read waits
+    stream = open(r, encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", stream)
+    try:
+        if lines:
+            next(call(module, "stdin_lines"))
+        else:
+            call(module, "stdin_read")
+    finally:
+        os.close(w)
+
+
+@pytest.mark.parametrize("block, where", [
+    (lambda mp: call(module, "pipe_run", [PY, "-c", "import time; time.sleep(30)"]),
+     f"ioo.pipe_run: {PY}"),
+    (lambda mp: _read_a_line_that_never_comes(), "ioo.pipe.read_line"),
+    (lambda mp: _write_more_than_the_program_reads(), "ioo.pipe.write"),
+    (lambda mp: _close_a_program_that_does_not_end(), "ioo.pipe.close"),
+    (lambda mp: _read_stdin_that_never_ends(mp, False), "ioo.stdin_read"),
+    (lambda mp: _read_stdin_that_never_ends(mp, True), "ioo.stdin_lines"),
+])
+def test_every_wait_ends_at_the_runs_deadline(block, where, monkeypatch):
+    import time
+
+    from axiom_sdk.testing import deadline
+    start = time.monotonic()
+    with deadline(0.3), pytest.raises(AxiomError) as e:
+        block(monkeypatch)
+    assert time.monotonic() - start < 5
+    assert (e.value.kind, e.value.message) == (
+        "LimitExceeded", f"{where}: the run's time limit ended the wait (--timeout)")
+
+
+def test_a_pipe_reads_lines_longer_than_one_read_and_a_last_line_without_ending():
+    pipe = call(module, "pipe_open", [PY, "-c", "import sys; sys.stdout.write('a' * 200000 + '\\nlast')"])
+    assert call_method(pipe, "read_line") == "a" * 200000
+    assert call_method(pipe, "read_line") == "last"
+    assert call_method(pipe, "read_line") is None
+    assert call_method(pipe, "close") == 0
+
+
 # --- standard input ------------------------------------------------------------------
 
 def _with_stdin(code, data):

@@ -40,6 +40,18 @@ def test_sleep():
     assert time.monotonic() - start >= 0.05
 
 
+def test_a_sleep_ends_at_the_runs_deadline():
+    from axiom_sdk.testing import deadline
+    start = time.monotonic()
+    with deadline(0.2):
+        err = raises(module, "sleep", 100)
+    assert time.monotonic() - start < 2
+    assert (err.kind, err.message) == ("LimitExceeded", "tim.sleep: the run's time limit ended "
+                                                        "the wait (--timeout)")
+    with deadline(5):
+        assert call(module, "sleep", 0.01) is None  # time left: an ordinary sleep
+
+
 def test_benchmark():
     calls = []
     got = call(module, "benchmark", Fn(lambda: calls.append(time.sleep(0.01))), 3)

@@ -391,6 +391,22 @@ def test_poll_reads_keys_from_a_pipe(monkeypatch):
         c("app_quit", app)
 
 
+def test_poll_ends_at_the_runs_deadline(monkeypatch):
+    from axiom_sdk.testing import deadline
+    r, w = os.pipe()  # open, and nothing typed
+    with os.fdopen(r, "r") as inp:
+        monkeypatch.setattr(sys, "stdin", inp)
+        app = c("app_new")
+        start = time.monotonic()
+        with deadline(0.2):
+            err = raises(module, "poll", app, 100)
+        assert time.monotonic() - start < 2
+        assert (err.kind, err.message) == ("LimitExceeded", "tui.poll: the run's time limit "
+                                                            "ended the wait (--timeout)")
+        c("app_quit", app)
+    os.close(w)
+
+
 def test_every_export_is_documented():
     assert set(module.list_exports()) == {
         "app_new", "layout_create", "widget_text", "widget_table", "widget_list", "widget_panel",

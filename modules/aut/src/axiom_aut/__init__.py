@@ -41,7 +41,7 @@ from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import Any
 
-from axiom_sdk import AxiomError, Module
+from axiom_sdk import AxiomError, Module, bounded_wait
 
 module = Module("aut", summary="Automation: cron schedules and file watching", title="Automation")
 
@@ -303,7 +303,11 @@ class Watch(_Handle):
     def begin(self, qualname: str) -> Watch:
         """Start the thread and return once the file system is being watched."""
         self.start(f"aut watch {self.path}")
-        self._probe.ready.wait(JOIN_SECONDS)
+        try:
+            bounded_wait(self._probe.ready.wait, JOIN_SECONDS, where=qualname)
+        except AxiomError:
+            self.cancel()
+            raise
         if self.error is not None:
             self.cancel()
             e = self.error
@@ -351,7 +355,7 @@ def wait(handle: Job | Watch, timeout: float | None = None) -> None:
     """Block until the job or watch is cancelled, or until timeout seconds have passed (nil: no limit)."""
     if timeout is not None and not timeout >= 0:
         raise AxiomError("ValueError", f"aut.wait: timeout must not be negative (got {timeout})")
-    handle._stop.wait(None if timeout is None else min(timeout, threading.TIMEOUT_MAX))
+    bounded_wait(handle._stop.wait, timeout, where="aut.wait")
     return None
 
 

@@ -20,7 +20,8 @@ Decisions (the spec is silent):
     another task holds. Read and write locks of an rwlock belong to their task the same way.
 
 Waiting. Every wait (lock, read/write lock, barrier, join, send on a full channel,
-receive) ends with LimitExceeded when the run's deadline (--timeout) passes. A wait
+receive, parallel_map) goes through axiom_sdk.bounded_wait and ends with LimitExceeded
+when the run's deadline (--timeout) passes. A wait
 without a timeout that can never end is a deadlock, and every waiter ends with an
 Error whose message says who waits for what, with the script positions:
 
@@ -50,7 +51,15 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from axiom_sdk import AxiomError, Function, Module, script_position, spawn_thread, time_left
+from axiom_sdk import (
+    AxiomError,
+    Function,
+    Module,
+    bounded_wait,
+    script_position,
+    spawn_thread,
+    time_left,
+)
 
 module = Module("con", summary="Concurrency: tasks, channels, locks and parallel map",
                 title="Concurrency")
@@ -109,22 +118,6 @@ class _Wait:
         self.holders = holders
 
 
-def _bounded_wait(wait: Callable[[float | None], Any], timeout: float | None, *,
-                  where: str) -> Any:
-    """`wait(t)` for at most `timeout` seconds but never past the run's deadline, where it
-    raises LimitExceeded "WHERE: the run's time limit ended the wait (--timeout)". The
-    minimal form of the SDK helper issue 13 adds (axiom_sdk.bounded_wait, same contract);
-    use that one once it is on main."""
-    left = time_left()
-    by_run = left is not None and (timeout is None or left < timeout)
-    t = left if by_run else timeout
-    result = wait(None if t is None else min(max(t, 0.0), threading.TIMEOUT_MAX))
-    if not result and by_run:
-        raise AxiomError("LimitExceeded", f"{where}: the run's time limit ended the wait "
-                                          "(--timeout)")
-    return result
-
-
 def _block(cond: threading.Condition, ready: Callable[[], bool], fname: str,
            what: Callable[[], str], holders: Callable[[], set[int]] | None = None,
            timeout: float | None = None) -> bool:
@@ -154,7 +147,7 @@ def _block(cond: threading.Condition, ready: Callable[[], bool], fname: str,
                 step = min(step, end - time.monotonic())
                 if step <= 0:
                     return False
-            _bounded_wait(lambda t: cond.wait_for(ready, t), step, where=fname)
+            bounded_wait(lambda t: cond.wait_for(ready, t), step, where=fname)
             if timeout is None and not ready() and time.monotonic() - run.looked >= SLICE:
                 with run.lock:  # one look per slice for the whole run, however many wait
                     _find_deadlock(run)
@@ -622,7 +615,7 @@ def parallel_map(fn: Function, xs: list, workers: int | None = None) -> list:
     try:
         # each item in a copy of this context: the run's limits, checks and module state
         futures = [pool.submit(contextvars.copy_context().run, fn, x) for x in items]
-        _bounded_wait(lambda t: not wait_all(futures, t).not_done, None,
+        bounded_wait(lambda t: not wait_all(futures, t).not_done, None,
                       where="con.parallel_map")
         return [f.result() for f in futures]
     finally:  # at the deadline, items not started are dropped; running ones meet it too

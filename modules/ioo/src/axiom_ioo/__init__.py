@@ -11,6 +11,9 @@ through a shell: `pipe_run(["echo", "hi"])` waits and returns `{"code", "stdout"
 "stderr"}` with the exact text written; `pipe_open(cmd)` gives a [pipe] to talk to a
 running program (`write`, `read_line`, `close` -> exit code). A pipe's standard error is
 the script's own; `pipe_run` without `input` gives the program an empty standard input.
+Every wait on a program or on standard input (`pipe_run`, a pipe's `read_line`, `write`
+and `close`, `stdin_read`, `stdin_lines`) ends with LimitExceeded when the run's time
+limit (`--timeout`) passes; `pipe_run` then kills the program.
 
 Errors name the function, the path or program and the cause, e.g.
 `IOError: ioo.file_read: /x/y: no such file or directory`.
@@ -24,9 +27,10 @@ import io
 import os
 import sys
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
-from axiom_sdk import AxiomError, Module, io_error, time_left
+from axiom_sdk import AxiomError, Module, bounded_wait, io_error, time_left
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -259,22 +263,27 @@ def pipe_run(cmd_list: list, input: str | None = None, timeout: float | None = N
     stdin = subprocess.PIPE if input is not None else subprocess.DEVNULL
     p = _start("pipe_run", argv, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     data = input.encode("utf-8", errors="replace") if input is not None else None
-    left = time_left()  # the script's --timeout, if any
-    wait = timeout if left is None or (timeout is not None and timeout <= left) else left
+
+    def attempt(t: float | None) -> tuple[bytes, bytes] | None:
+        try:
+            return p.communicate(data, timeout=t)  # type: ignore[no-any-return]
+        except subprocess.TimeoutExpired:
+            return None  # communicate may be called again: no output is lost
     try:
-        out, err = p.communicate(data, timeout=wait)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        p.communicate()
-        if wait is timeout:
-            raise module.error("IOError", f"ioo.pipe_run: {argv[0]}: timed out after "
-                                          f"{timeout:g} seconds") from None
-        raise module.error("LimitExceeded", f"ioo.pipe_run: {argv[0]}: the run's time limit "
-                                            "ended while it ran (--timeout)") from None
+        got = bounded_wait(attempt, timeout, where=f"ioo.pipe_run: {argv[0]}")
     except BaseException:
         p.kill()
         p.wait()
+        for stream in (p.stdin, p.stdout, p.stderr):
+            if stream is not None:
+                stream.close()
         raise
+    if got is None:
+        p.kill()
+        p.communicate()
+        raise module.error("IOError", f"ioo.pipe_run: {argv[0]}: timed out after "
+                                      f"{timeout:g} seconds")
+    out, err = got
     return {"code": p.returncode, "stdout": _text(out), "stderr": _text(err)}
 
 
@@ -296,22 +305,30 @@ def _show_pipe(p: Pipe) -> str:
 class Pipe:
     """A running program: write to its standard input, read lines of its standard output."""
 
-    __slots__ = ("proc", "program", "pid", "pipes", "__weakref__")
+    __slots__ = ("proc", "program", "pid", "pipes", "pending", "__weakref__")
 
     def __init__(self, proc: subprocess.Popen[bytes], program: str) -> None:
         self.proc = proc
         self.program = program
         self.pid = proc.pid
         self.pipes: _Pipes = module.state()  # the run that opened it
+        self.pending = bytearray()  # output read but not yet returned as a line
+        if proc.stdin is not None:  # writes wait in select, where the deadline can end them
+            os.set_blocking(proc.stdin.fileno(), False)
 
     def write(self, text: str) -> None:
         """Send text to the program's standard input (flushed at once)."""
         stdin = self.proc.stdin
         if stdin is None or stdin.closed:
             raise module.error("IOError", f"ioo.pipe.write: {self.program}: the pipe is closed")
+        data = memoryview(text.encode("utf-8", errors="replace"))
+        fd = stdin.fileno()
         try:
-            stdin.write(text.encode("utf-8", errors="replace"))
-            stdin.flush()
+            while data:
+                try:
+                    data = data[os.write(fd, data):]
+                except BlockingIOError:  # the pipe is full: wait until the program reads
+                    bounded_wait(lambda t: _ready(fd, t, write=True), where="ioo.pipe.write")
         except OSError as e:
             raise _io_error("pipe.write", self.program, e) from None
 
@@ -320,12 +337,22 @@ class Pipe:
         stdout = self.proc.stdout
         if stdout is None or stdout.closed:
             return None
+        fd = stdout.fileno()
+        pending = self.pending
         try:
-            line = stdout.readline()
+            while (end := pending.find(b"\n")) < 0:
+                bounded_wait(lambda t: _ready(fd, t), where="ioo.pipe.read_line")
+                chunk = os.read(fd, 65536)
+                if not chunk:  # the program closed its output: the rest is the last line
+                    end = len(pending) - 1
+                    break
+                pending += chunk
         except OSError as e:
             raise _io_error("pipe.read_line", self.program, e) from None
-        if not line:
+        if end < 0:
             return None
+        line = bytes(pending[:end + 1])
+        del pending[:end + 1]
         return _without_ending(_text(line))
 
     def close(self) -> int:
@@ -338,8 +365,25 @@ class Pipe:
                 pass  # the program already stopped reading
         if p.stdout is not None:
             p.stdout.close()  # unread output is dropped; a program still writing gets EPIPE
+        bounded_wait(lambda t: _exited(p, t), where="ioo.pipe.close")  # the stop hook ends it
         self.pipes.open.discard(self)
-        return p.wait()
+        return p.returncode  # type: ignore[no-any-return]
+
+
+def _ready(fd: int, t: float | None, write: bool = False) -> bool:
+    """Whether fd can be read (written) within t seconds."""
+    import select
+    r, w, _ = select.select([] if write else [fd], [fd] if write else [], [], t)
+    return bool(r or w)
+
+
+def _exited(p: subprocess.Popen[bytes], t: float | None) -> bool:
+    import subprocess
+    try:
+        p.wait(t)
+        return True
+    except subprocess.TimeoutExpired:
+        return False
 
 
 @module.export(needs=["proc"])
@@ -384,7 +428,7 @@ def stdin_read() -> str:
     if stream is None:
         return ""
     try:
-        return stream.read()
+        return _until_deadline("stdin_read", stream.read)  # type: ignore[no-any-return]
     except UnicodeDecodeError as e:
         raise _decode_error("stdin_read", "standard input", e) from None
     except OSError as e:
@@ -402,9 +446,33 @@ def stdin_lines() -> Iterator[str]:
 
 def _stdin_lines(stream: TextIO) -> Iterator[str]:
     try:
-        for line in stream:
+        while line := _until_deadline("stdin_lines", stream.readline):
             yield _without_ending(line)
     except UnicodeDecodeError as e:
         raise _decode_error("stdin_lines", "standard input", e) from None
     except OSError as e:
         raise _io_error("stdin_lines", "standard input", e) from None
+
+
+def _until_deadline(fn: str, read: Callable[[], Any]) -> Any:
+    """read() (a blocking read of standard input). Under a run's time limit it runs on a
+    helper thread, so that the deadline can end the wait (the thread is left to finish)."""
+    if time_left() is None:
+        return read()
+    import threading
+    box: list[Any] = []
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            box.append((read(), None))
+        except BaseException as e:
+            box.append((None, e))
+        finally:
+            done.set()
+    threading.Thread(target=run, name="axiom-stdin", daemon=True).start()
+    bounded_wait(done.wait, where=f"ioo.{fn}")
+    value, error = box[0]
+    if error is not None:
+        raise error
+    return value

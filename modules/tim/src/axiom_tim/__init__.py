@@ -15,7 +15,8 @@ Decisions where the spec is silent:
   `tz` argument. A wall time that occurs twice (when clocks go back) is taken at its
   first occurrence; one that does not exist (when clocks go forward) is read with the
   offset in force before the change, as `datetime` does (fold=0).
-- `sleep` takes a finite number of seconds, not negative (else ValueError).
+- `sleep` takes a finite number of seconds, not negative (else ValueError). A sleep
+  longer than the run's time limit (`--timeout`) ends at the deadline with LimitExceeded.
 - `benchmark(fn, runs=5)` calls `fn()` `runs` times (runs >= 1) with no warm-up and
   times each call with the high-resolution performance counter.
 """
@@ -27,7 +28,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 
-from axiom_sdk import Module
+from axiom_sdk import Module, bounded_wait
 
 module = Module("tim", summary="Time: clocks, sleeping, benchmarks and dates with time zones",
                 title="Time")
@@ -76,7 +77,12 @@ def sleep(seconds: Number) -> None:
     if not math.isfinite(seconds) or seconds < 0:
         raise module.error("ValueError", f"tim.sleep: seconds must be a finite number not "
                                          f"below 0, got {seconds!r}")
-    time.sleep(seconds)
+    bounded_wait(_sleep, seconds, where="tim.sleep")
+
+
+def _sleep(t: float | None) -> bool:
+    time.sleep(t if t is not None else 0)
+    return False  # nothing to wait for but the time itself
 
 
 @module.export

@@ -60,7 +60,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from axiom_sdk import Module, display, typeof
+from axiom_sdk import Module, bounded_wait, display, typeof
 
 module = Module("tui", summary="Terminal UI: immediate-mode widgets, layouts and keys",
                 title="Terminal UI")
@@ -490,7 +490,9 @@ def poll(app: App, timeout: float) -> bool:
 
     def run() -> bool:
         app.start_keys()
-        for key in app.read_keys(timeout):
+        keys = bounded_wait(lambda t: app.read_keys(timeout if t is None else t), timeout,
+                            where="tui.poll")  # the run's time limit also ends the wait
+        for key in keys:
             if app.handler is not None:
                 app.handler(key)
             if not app.running:
