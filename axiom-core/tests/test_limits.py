@@ -94,3 +94,53 @@ def test_a_channel_receive_ends_at_the_time_limit(tmp_path):
     p = run_axiom(["run", "--timeout", "0.5", str(script)], home=tmp_path)
     assert p.returncode == 1
     assert p.stderr.startswith("Error: LimitExceeded: con.channel_recv: the run's time limit ended the wait")
+
+
+def test_cli_timeout_ends_a_sleep_inside_a_module(tmp_path):
+    script = tmp_path / "nap.ax"
+    script.write_text("import tim\nout 1\ntim.sleep(100)\nout 2\n")
+    start = time.monotonic()
+    p = run_axiom(["run", "--timeout", "1", str(script)], home=tmp_path)
+    assert time.monotonic() - start < 20
+    assert (p.returncode, p.stdout) == (1, "1\n")
+    assert p.stderr.startswith("Error: LimitExceeded: tim.sleep: the run's time limit ended the "
+                               "wait (--timeout)\n  --> ")
+
+
+def test_a_memory_error_outside_an_instruction_is_limit_exceeded(monkeypatch):
+    """The address-space backstop can strike while an error is being described, or while a
+    program compiles: the run ends with LimitExceeded, never an internal error."""
+    from axiom import errors, vm
+
+    def no_room(*args):
+        raise MemoryError
+    rt = _rt()
+    monkeypatch.setattr(errors, "frame_variables", no_room)
+    with pytest.raises(AxiomError) as e:  # describing the error failed: the error stays
+        rt.eval("let a = [1, 2]\na[5]")
+    assert (e.value.kind, e.value.span[1:3], e.value.frame_vars) == ("IndexOutOfBounds", (2, 1), [])
+    monkeypatch.undo()
+    monkeypatch.setattr(vm.VM, "execute", no_room)
+    with pytest.raises(AxiomError) as e:
+        rt.eval("1")
+    assert (e.value.kind, e.value.message) == (
+        "LimitExceeded", "out of memory (the run needed more memory than it may use: --max-memory)")
+    monkeypatch.undo()
+    monkeypatch.setattr(rt, "compile", no_room)
+    with pytest.raises(AxiomError) as e:
+        rt.eval("1")
+    assert e.value.kind == "LimitExceeded"
+    monkeypatch.undo()
+    assert rt.eval("1 + 1") == 2  # the host stays healthy
+
+
+def test_a_memory_error_in_a_module_function_says_what_happened():
+    from axiom_sdk import Module
+    from axiom_sdk.testing import raises
+    m = Module("demo")
+
+    @m.export
+    def grow() -> list:
+        raise MemoryError
+    assert raises(m, "grow").message == ("demo.grow: out of memory (the run needed more memory "
+                                         "than it may use: --max-memory)")

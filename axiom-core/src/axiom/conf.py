@@ -129,8 +129,7 @@ def load_lenient() -> tuple[dict[str, Any], list[ConfigError]]:
     key = (st.st_size, st.st_mtime_ns)
     cache = cache_file("config.marshal")
     try:
-        with open(cache, "rb") as f:
-            cached_key, data = marshal.loads(f.read())
+        cached_key, data = marshal.loads(read_regular(cache, MAX_CACHE_BYTES))
         if tuple(cached_key) == key and not _check_all(data, p, ""):
             return {**DEFAULTS, **data}, []
     except Exception:
@@ -154,17 +153,65 @@ def warning(problems: list[ConfigError]) -> str:
     return f"axiom: warning: {first}; {then}{more}"
 
 
+# The largest cache file read (a compiled script, the module index, the settings): a
+# bigger one is not ours, and is ignored and rebuilt.
+MAX_CACHE_BYTES: Final = 256 * 1024 * 1024
+
+_READ_FLAGS: Final = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def read_regular(path: str, limit: int, *, follow_symlinks: bool = False) -> bytes:
+    """The bytes of the regular file at `path`, read only when it is one and holds at
+    most `limit` bytes. Opened without following a symlink (O_NOFOLLOW, unless
+    `follow_symlinks`) and without blocking (O_NONBLOCK: a FIFO opens at once), then
+    checked with fstat, so a FIFO, a device, a symlink (to /dev/zero, say) or a huge
+    file is never read: OSError (caches treat it as a miss and rebuild the entry)."""
+    import stat
+    flags = _READ_FLAGS if follow_symlinks else _READ_FLAGS | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(f"{path} is not a regular file")
+        if st.st_size > limit:
+            raise OSError(f"{path} is larger than {limit} bytes")
+        chunks = []
+        total = 0
+        while chunk := os.read(fd, min(1 << 20, limit + 1 - total)):
+            total += len(chunk)
+            if total > limit:  # it grew while being read
+                raise OSError(f"{path} is larger than {limit} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def write_atomic(target: str, data: bytes) -> bool:
     """Write a file by renaming a finished temporary one over it; False when the folder
-    cannot be written (caches are then simply skipped)."""
+    cannot be written (caches are then simply skipped). The temporary file is created
+    new (O_EXCL, O_NOFOLLOW): a symlink planted at its name is never written through."""
+    tmp = f"{target}.{os.getpid()}.tmp"
     try:
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        tmp = f"{target}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as f:
+        folder = os.path.dirname(target)
+        if folder:  # a bare file name lives in the current folder
+            os.makedirs(folder, exist_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) \
+            | getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd = os.open(tmp, flags, 0o644)
+        except FileExistsError:  # left by a process that died (pids are reused)
+            os.unlink(tmp)
+            fd = os.open(tmp, flags, 0o644)
+        with open(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, target)
         return True
     except (OSError, ValueError):
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
         return False
 
 

@@ -59,7 +59,15 @@ def frame_name(code: Any, is_main: bool) -> str:
 def locate(e: AxiomError, frames: list[Any], source_line: Callable[[str, int], str | None]) -> None:
     """Fill in where `e` happened: span of the current instruction (and that source
     line, from `source_line(file, line)`), the stack trace (most recent call first) and
-    the variables of the innermost frame."""
+    the variables of the innermost frame. Running out of memory on the way (the
+    address-space backstop of --max-memory) keeps what was found: the error stays."""
+    try:
+        _locate(e, frames, source_line)
+    except MemoryError:
+        e.frame_vars = []
+
+
+def _locate(e: AxiomError, frames: list[Any], source_line: Callable[[str, int], str | None]) -> None:
     if not frames:
         return
     top = frames[-1]

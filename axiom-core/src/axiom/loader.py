@@ -74,8 +74,8 @@ class Index:
         path = conf.cache_file("index.marshal")
         if not refresh:
             try:
-                with open(path, "rb") as f:
-                    version, cached_stamp, modules, plugins = marshal.loads(f.read())
+                data = conf.read_regular(path, conf.MAX_CACHE_BYTES)
+                version, cached_stamp, modules, plugins = marshal.loads(data)
                 if version == _INDEX_VERSION and cached_stamp == stamp:
                     return cls(modules, plugins, stamp)
             except Exception:

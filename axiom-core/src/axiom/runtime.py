@@ -99,6 +99,13 @@ def _is_host_callable(v: Any) -> bool:
                 or getattr(t, "__axiom_foreign__", None) is not None)
 
 
+def out_of_memory() -> AxiomError:
+    """The error for a host MemoryError (the address-space backstop of --max-memory, or
+    the machine itself): LimitExceeded, as the VM reports one inside an instruction."""
+    return AxiomError("LimitExceeded", "out of memory (the run needed more memory than it "
+                                       "may use: --max-memory)")
+
+
 class Grants:
     """Capabilities: each None (granted everywhere), a list of scopes (paths or hosts),
     or absent (denied)."""
@@ -265,17 +272,20 @@ class Runtime:
     def run_file(self, path: str | os.PathLike[str]) -> Any:
         """Run a script (.ax, or .axc compiled by `axiom build`); returns its last value."""
         p = os.fspath(path)
-        if p.endswith(".axc"):
-            code = self.load_compiled(p)
-        else:
-            code = self.load_script(p)
+        try:
+            code = self.load_compiled(p) if p.endswith(".axc") else self.load_script(p)
+        except MemoryError:  # a program too big to compile within the memory limit
+            raise out_of_memory() from None
         self.main.filename = p
         return self._execute(code, self.main)
 
     def eval(self, source: str, filename: str = "<eval>") -> Any:
         """Run source text in the main program's globals; returns the value of its last
         expression statement (nil when there is none)."""
-        code = self.compile(source, filename)
+        try:
+            code = self.compile(source, filename)
+        except MemoryError:
+            raise out_of_memory() from None
         return self._execute(code, self.main)
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
@@ -289,6 +299,8 @@ class Runtime:
             if fn is _MISSING:
                 raise AxiomError("UndefinedVariable", f"undefined variable '{name}'")
             return self.vm().call(fn, args, kwargs)
+        except MemoryError:
+            raise out_of_memory() from None
         finally:
             self._end(tokens)
 
@@ -415,11 +427,11 @@ class Runtime:
         folder, name = os.path.split(filename)
         stem = name[:-3] if name.endswith(".ax") else name
         cache = os.path.join(folder, "__axcache__", stem + ".axc")
-        try:
-            with open(cache, "rb") as f:
-                return axc.loads(f.read(), core_version=__version__, src_hash=axc.source_hash(text),
-                                 optimized=bool(self.settings.get("peephole_optimizer", True)),
-                                 filename=filename)
+        try:  # only a regular file under the size cap: a FIFO, a device or a link is rebuilt
+            return axc.loads(conf.read_regular(cache, conf.MAX_CACHE_BYTES), core_version=__version__,
+                             src_hash=axc.source_hash(text),
+                             optimized=bool(self.settings.get("peephole_optimizer", True)),
+                             filename=filename)
         except (OSError, axc.AxcError):
             pass
         code = self.compile(text, filename)
@@ -431,8 +443,7 @@ class Runtime:
         from . import axc
         path = os.fspath(path)
         try:
-            with open(path, "rb") as f:
-                data = f.read()
+            data = conf.read_regular(path, conf.MAX_CACHE_BYTES, follow_symlinks=True)
         except OSError as e:
             raise AxiomError("IOError", f"cannot read {path}: {e.strerror or e}") from None
         try:
@@ -604,6 +615,8 @@ class Runtime:
         tokens = self._begin()
         try:
             return self.vm().execute(code, module)
+        except MemoryError:  # the host ran out while the error itself was being reported
+            raise out_of_memory() from None
         finally:
             self._end(tokens)
 
@@ -616,7 +629,7 @@ class Runtime:
 
     def locate(self, e: AxiomError, frames: list[Any]) -> None:
         from . import errors
-        errors.locate(e, frames, self.source_line)
+        errors.locate(e, frames, self.source_line)  # keeps what it found if memory runs out
 
     def source_line(self, filename: str, line: int) -> str | None:
         """Line `line` of a script this run compiled (or of the file, for a cached one)."""

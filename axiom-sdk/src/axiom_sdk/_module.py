@@ -379,7 +379,9 @@ class Export(Function):
             return
         npos = len(self.positional)
         for cap, pname in self.needs:
-            resource = None
+            # a capability that names no argument is checked against the export itself, so
+            # that a denial says what was refused ("sys denied for sys.cpu_count")
+            resource = None if cap in _SCOPED else self.qualname
             if pname is not None:
                 idx = self.need_positions.get(pname)
                 if idx is not None and idx < len(values):
@@ -389,7 +391,7 @@ class Export(Function):
                 elif self.varargs is not None and self.varargs.name == pname:
                     resource = values[npos:]
             if isinstance(resource, list):
-                for r in resource:
+                for r in resource or [None]:  # an empty list is checked, as nothing
                     check(cap, r)
             else:
                 check(cap, resource)
@@ -421,6 +423,9 @@ def translate(e: BaseException, where: str, module: str) -> AxiomError:
     for cls, kind in _MODULE_TRANSLATIONS.get(module, ()):  # the module's own word first
         if isinstance(e, cls):
             return AxiomError(kind, f"{where}: {_first_paragraph(str(e))}")
+    if isinstance(e, MemoryError):  # its message is empty: say what happened
+        return AxiomError("LimitExceeded", f"{where}: out of memory (the run needed more memory "
+                                           "than it may use: --max-memory)")
     for cls, kind in _TRANSLATE:
         if isinstance(e, cls):
             if isinstance(e, OSError):
@@ -446,6 +451,7 @@ def call_op(info: ForeignInfo, op: str, *args: Any) -> Any:
 
 
 _NO_SELF: Final = object()
+_SCOPED: Final = frozenset({"fs.read", "fs.write", "net"})  # grants may name paths or hosts
 
 
 class BoundMethod(Function):

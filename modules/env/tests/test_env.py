@@ -6,6 +6,7 @@ import textwrap
 import pytest
 
 from axiom_env import module
+from axiom_sdk import AxiomError
 from axiom_sdk.testing import call, raises
 
 
@@ -182,5 +183,23 @@ def test_capabilities_are_declared():
     for name in module.list_exports():
         fn = module.get_symbol(name)
         assert fn.summary, name
-        assert ("env", None) in fn.needs, name
+        assert fn.needs and fn.needs[0][0] == "env", name
     assert module.get_symbol("env_load_dotenv").needs == [("env", None), ("fs.read", "path")]
+    for name in ("env_var", "env_set", "env_unset"):  # a denial names the variable
+        assert module.get_symbol(name).needs == [("env", "name")], name
+
+
+def test_a_denial_names_the_variable_or_the_function():
+    from axiom_sdk import capability_check
+    seen = []
+
+    def deny(cap, resource):
+        seen.append((cap, resource))
+        raise AxiomError("PermissionDenied", f"{cap} denied for {resource}")
+    token = capability_check.set(deny)
+    try:
+        assert raises(module, "env_var", "AXIOM_TOKEN").message == "env denied for AXIOM_TOKEN"
+        assert raises(module, "env_all").message == "env denied for env.env_all"
+    finally:
+        capability_check.reset(token)
+    assert seen == [("env", "AXIOM_TOKEN"), ("env", "env.env_all")]

@@ -418,5 +418,5 @@ def test_every_export_is_documented_and_declares_its_capabilities():
     assert needs["file_lines"] == [("fs.read", "path")]
     assert needs["file_write"] == [("fs.write", "path")]
     assert needs["file_append"] == [("fs.write", "path")]
-    assert needs["pipe_run"] == [("proc", None)] and needs["pipe_open"] == [("proc", None)]
+    assert needs["pipe_run"] == needs["pipe_open"] == [("proc", "cmd_list")]  # names the program
     assert needs["buffer_new"] == [] and needs["stdin_read"] == []

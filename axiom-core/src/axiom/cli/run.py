@@ -48,10 +48,13 @@ def parse_args(argv: list[str]) -> tuple[dict[str, Any], str, list[str]]:
             _set_value(opts, name, value)
         elif name in _ALLOW:
             cap = _ALLOW[name]
-            if eq and cap in ("fs.read", "fs.write", "net"):
+            if eq and cap not in ("fs.read", "fs.write", "net"):
+                raise UsageError(f"{name} takes no value (it grants the capability everywhere)")
+            if eq:
                 opts["allow"] += [(cap, v) for v in value.split(",") if v]
             else:
                 opts["allow"].append((cap, None))
+            opts["sandbox"] = True  # an allow flag means "only this", as in Deno
         elif name == "--sandbox":
             opts["sandbox"] = True
         elif name == "--debug":
@@ -113,6 +116,11 @@ def _stdin_source() -> str:
         raise AxiomError("SyntaxError", f"<stdin> is not valid UTF-8 (byte {e.start})") from None
 
 
+# Address space held back while a run with --max-memory goes on, and given up when it
+# ends: room to report its error after the run used everything up to the cap.
+_reserve: list[bytearray] = []
+
+
 def _limit_address_space(mb: float) -> None:
     """A backstop for --max-memory: cap the address space at what the process uses now
     plus the limit (and some room for the host), so a runaway allocation ends in a
@@ -127,7 +135,8 @@ def _limit_address_space(mb: float) -> None:
         if hard != resource.RLIM_INFINITY:
             cap = min(cap, hard)
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    except (OSError, ValueError, ImportError):
+        _reserve.append(bytearray(32 * 1024 * 1024))  # zero pages: address space, not RAM
+    except (OSError, ValueError, ImportError, MemoryError):
         pass
 
 
@@ -176,6 +185,7 @@ def main(argv: list[str]) -> int:
         else:
             rt.run_file(file)
     except AxiomError as e:
+        _reserve.clear()  # the run is over: room to describe its error
         error = e
         if debug and e.__cause__ is not None:
             import traceback
@@ -191,6 +201,12 @@ def main(argv: list[str]) -> int:
     except KeyboardInterrupt:
         report = "axiom: interrupted\n"
         code = 130
+    except MemoryError:  # out of memory outside any instruction (the runtime reports it)
+        _reserve.clear()
+        from ..runtime import out_of_memory
+        error = out_of_memory()
+        report = render(error)
+        code = 1
     except Exception as e:  # a bug in Axiom itself
         if debug:
             raise

@@ -53,7 +53,8 @@ def run_help() -> None:
         jit: Annotated[str | None, typer.Option("--jit", metavar="off|host|native",
                                        help="The execution tier (default: the jit setting).")] = None,
         sandbox: Annotated[bool, typer.Option("--sandbox", help="Grant no capability; add them back with "
-                                     "the --allow-* options.")] = False,
+                                     "the --allow-* options (any of which implies --sandbox: "
+                                     "the run gets only what they grant).")] = False,
         allow_read: Annotated[str | None, typer.Option("--allow-read", metavar="[=PATH,...]",
                                               help="Grant reading files (only under each PATH, "
                                               "when given).")] = None,

@@ -39,14 +39,14 @@ def _check_name(fn: str, name: str) -> None:
         raise module.error("ValueError", f"env.{fn}: a variable name may not contain a NUL byte")
 
 
-@module.export(needs=["env"])
+@module.export(needs=["env:name"])
 def env_var(name: str, default: object = None) -> object:
     """The value of an environment variable, or default (nil) when it is not set."""
     _check_name("env_var", name)
     return os.environ.get(name, default)
 
 
-@module.export(needs=["env"])
+@module.export(needs=["env:name"])
 def env_set(name: str, value: str) -> None:
     """Set an environment variable for this run and the programs it starts."""
     _check_name("env_set", name)
@@ -55,7 +55,7 @@ def env_set(name: str, value: str) -> None:
     os.environ[name] = value
 
 
-@module.export(needs=["env"])
+@module.export(needs=["env:name"])
 def env_unset(name: str) -> None:
     """Remove an environment variable (nothing happens when it is not set)."""
     _check_name("env_unset", name)

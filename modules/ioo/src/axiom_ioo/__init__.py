@@ -255,7 +255,7 @@ def _text(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-@module.export(needs=["proc"])
+@module.export(needs=["proc:cmd_list"])
 def pipe_run(cmd_list: list, input: str | None = None, timeout: float | None = None) -> dict:
     """Run a program (an argument list, no shell) to the end: {"code", "stdout", "stderr"}."""
     import subprocess  # here, not at import: it costs 15 ms
@@ -386,7 +386,7 @@ def _exited(p: subprocess.Popen[bytes], t: float | None) -> bool:
         return False
 
 
-@module.export(needs=["proc"])
+@module.export(needs=["proc:cmd_list"])
 def pipe_open(cmd_list: list) -> Pipe:
     """Start a program (an argument list, no shell) and give a [pipe] to talk to it."""
     import subprocess
