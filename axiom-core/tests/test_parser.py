@@ -94,3 +94,55 @@ def test_random_input_raises_only_parse_errors():
             parser.parse(src, "r.ax")
         except A.ParseError:
             pass
+
+
+@pytest.mark.parametrize("literal", [
+    "9223372036854775808", "18446744073709551616", "9" * 5000, "1" + "_0" * 3000,
+    "0x8000000000000000", "0x" + "f" * 5000, "0o1000000000000000000000", "0o" + "7" * 5000,
+    "0b1" + "0" * 63, "0b" + "1" * 20000,
+])
+def test_an_int_literal_beyond_64_bits_is_a_syntax_error_at_the_literal(literal):
+    """Checked before conversion: no host ValueError about the 4,300-digit limit."""
+    from axiom import errors
+    source = f"let x = 1\nout x + {literal}\n"
+    with pytest.raises(A.ParseError) as e:
+        parser.parse(source, "t.ax")
+    assert e.value.message == "integer literal too large for 64 bits"
+    err = errors.syntax_error(e.value, A.Source(source, "t.ax"))
+    assert err.span[:3] == ("t.ax", 2, 9)
+
+
+@pytest.mark.parametrize("literal, value", [
+    ("-9223372036854775808", -2**63), ("-0x8000000000000000", -2**63),
+    ("-0o1000000000000000000000", -2**63), ("-0b1" + "0" * 63, -2**63),
+    ("0x7fffffffffffffff", 2**63 - 1), ("0x" + "0" * 500 + "1", 1), ("9_223_372_036_854_775_807", 2**63 - 1),
+])
+def test_int_literals_at_the_edges_of_64_bits(literal, value):
+    from axiom import conf
+    from axiom.runtime import Runtime
+    assert Runtime(settings=dict(conf.DEFAULTS)).eval(literal) == value
+
+
+def test_a_too_large_literal_inside_an_interpolation_points_into_the_file():
+    from axiom import errors
+    source = 'out @"n = {99999999999999999999}"\n'
+    with pytest.raises(A.ParseError) as e:
+        parser.parse(source, "t.ax")
+    err = errors.syntax_error(e.value, A.Source(source, "t.ax"))
+    assert (err.message, err.span) == ("integer literal too large for 64 bits", ("t.ax", 1, 12, 31))
+
+
+@pytest.mark.parametrize("source", [
+    "out 0x" + "f" * 4000,  # once a ValueError from check_nesting formatting the literal
+    "(" * 250 + ")" * 250,
+    "out " + "-" * 300 + "1",
+    "out " + "[" * 201 + "]" * 201,
+    'out @"{' * 30 + "1" + '}"' * 30,
+])
+def test_the_front_end_raises_only_syntax_errors_with_a_position(source):
+    from axiom import conf
+    from axiom.runtime import Runtime
+    from axiom_sdk import AxiomError
+    with pytest.raises(AxiomError) as e:
+        Runtime(settings=dict(conf.DEFAULTS)).eval(source)
+    assert e.value.kind == "SyntaxError" and e.value.span is not None

@@ -78,3 +78,23 @@ def test_conversions():
         to_int(1e30)
     assert e.value.kind == "Overflow"
     assert to_float("2.5") == 2.5 and to_float(2) == 2.0
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("9" * 5000, "9" * 37 + "..."),  # beyond the host's 4,300-digit limit: never its ValueError
+    ("-" + "1" * 20, "-" + "1" * 20),
+    ("1_" * 3000 + "1", "1_" * 18 + "1..."),
+    (" " + "0" * 5000 + "1" * 25, "0" * 37 + "..."),
+])
+def test_int_of_a_long_digit_string_is_overflow_before_any_conversion(text, shown):
+    with pytest.raises(AxiomError) as e:
+        to_int(text)
+    assert (e.value.kind, e.value.message) == ("Overflow", f"integer {shown} is outside the 64-bit range")
+
+
+def test_an_int_too_large_for_the_hosts_text_limit_is_reported_without_its_digits():
+    from axiom_sdk import check_int
+    with pytest.raises(AxiomError) as e:
+        check_int(-2**20000)
+    assert (e.value.kind, e.value.message) == ("Overflow", "integer -2**20000... is outside the 64-bit range")
+    assert to_int("0" * 5000 + "7") == 7  # leading zeros are not digits that count

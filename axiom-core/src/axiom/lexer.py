@@ -101,11 +101,20 @@ def t_FLOAT(t: Any) -> Any:
     return t
 
 
+# The most significant digits a literal up to 2**63 can have, per base: more is too large
+# before any conversion (a host int of 5,000 digits cannot even be converted to text).
+_MAX_DIGITS: Final = {10: 19, 16: 16, 8: 22, 2: 64}
+
+
 def t_INT(t: Any) -> Any:
     r"0[xX]_*[0-9a-fA-F][0-9a-fA-F_]*|0[bB]_*[01][01_]*|0[oO]_*[0-7][0-7_]*|[0-9][0-9_]*"
     text = t.value.replace("_", "")
     base = {"x": 16, "b": 2, "o": 8}.get(text[1:2].lower(), 10) if len(text) > 1 and text[0] == "0" else 10
-    t.value = int(text[2:] if base != 10 else text, base)
+    digits = (text[2:] if base != 10 else text).lstrip("0") or "0"
+    # 2**63 itself passes: the parser accepts it only as the operand of `-` (INT_MIN)
+    if len(digits) > _MAX_DIGITS[base] or int(digits, base) > 2**63:
+        raise ParseError("integer literal too large for 64 bits", t.lexpos, t.lexpos + len(t.value))
+    t.value = int(digits, base)
     return t
 
 
@@ -309,7 +318,12 @@ def tokenize(source: str, base: int = 0, stack: list[tuple[str, Any]] | None = N
         source = " " * (nl if nl >= 0 else len(source)) + source[nl if nl >= 0 else len(source):]
     elif head:
         source = " " + source[1:]
-    toks = raw_tokens(source)
+    try:
+        toks = raw_tokens(source)
+    except ParseError as e:  # positions in an interpolation part are offsets into the file
+        e.start += base
+        e.end += base
+        raise
     if stack is None:
         stack = []  # (kind, token): kind is "(", "[", "{" (block) or "d"
     braces: list[tuple[Any, Any]] = []  # (opening, closing) `{ }` pairs, for _lost_brace

@@ -1035,7 +1035,7 @@ def check_nesting(program: A.Program) -> None:
         if depth > limit:
             raise ParseError("nesting too deep", node.start, node.end)
         if type(node) is A.Literal and type(node.value) is int and not -INT_MAX - 1 <= node.value <= INT_MAX:
-            raise ParseError(f"integer literal {node.value} is outside the int range", node.start, node.end)
+            raise ParseError("integer literal too large for 64 bits", node.start, node.end)
         if isinstance(node, (A.Binary, A.Logical)):
             stack.append((node.left, depth))
             stack.append((node.right, depth + 1))

@@ -44,7 +44,16 @@ _PLAIN = (type(None), bool, float, str)
 def check_int(v: int) -> int:
     if INT_MIN <= v <= INT_MAX:
         return v
-    raise AxiomError("Overflow", f"integer {v} is outside the 64-bit range")
+    raise AxiomError("Overflow", f"integer {_digits(v)} is outside the 64-bit range")
+
+
+def _digits(v: int) -> str:
+    """v's digits, shortened when long (and without converting an int too large for the
+    host's int-to-text limit)."""
+    if v.bit_length() > 512:
+        return f"{'-' if v < 0 else ''}2**{v.bit_length() - 1}..."
+    text = str(v)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def to_axiom(v: Any) -> Any:
@@ -324,6 +333,10 @@ def to_int(v: Any) -> int:
         return check_int(int(v))
     if t is str:
         text = v.strip()
+        digits = text.lstrip("+-").replace("_", "").lstrip("0")
+        if len(digits) > 19 and digits.isdecimal():  # too long before any conversion
+            shown = text if len(text) <= 40 else text[:37] + "..."
+            raise AxiomError("Overflow", f"integer {shown} is outside the 64-bit range")
         try:
             return check_int(int(text, 10))
         except ValueError:
