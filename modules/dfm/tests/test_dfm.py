@@ -376,3 +376,93 @@ def test_a_frame_stands_for_its_rows_as_dicts():
     conv, _ = converter_for(list)
     assert conv(df) == to_data(df)
     assert call(module, "df_shape", call(module, "df_from_list", df)) == [2, 2]
+
+
+# -- what a string argument may reach ------------------------------------------------------------
+
+@pytest.fixture
+def grants(tmp_path):
+    """Reads granted under tmp_path/ok only (as --allow-read=ok); the checks made."""
+    import os
+
+    from axiom_sdk import AxiomError, capability_check
+    ok = str(tmp_path / "ok")
+    seen = []
+
+    def check(cap, resource):
+        seen.append((cap, resource))
+        real = os.path.realpath(str(resource))
+        if cap != "fs.read" or not (real == ok or real.startswith(ok + os.sep)):
+            raise AxiomError("PermissionDenied", f"{cap} denied for {resource}")
+    token = capability_check.set(check)
+    yield seen
+    capability_check.reset(token)
+
+
+@pytest.fixture
+def ok_dir(tmp_path, monkeypatch):
+    ok = tmp_path / "ok"
+    ok.mkdir()
+    (ok / "a.csv").write_text("n\n1\n")
+    (ok / "b.csv").write_text("n\n2\n")
+    (tmp_path / "secret.csv").write_text("s\n42\n")
+    (ok / "out").symlink_to(tmp_path)  # a link inside the grant that leads out of it
+    monkeypatch.chdir(ok)
+    return ok
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * FROM read_csv('../secret.csv')",
+    "SELECT * FROM READ_CSV('../secret.csv')",
+    "SELECT s FROM df, read_csv('/etc/passwd') AS p",
+    "WITH t AS (SELECT * FROM read_parquet('../secret.csv')) SELECT * FROM t",
+])
+def test_a_sql_table_function_is_checked_against_the_grants(people, grants, ok_dir, query):
+    err = raises(module, "df_sql", people, query)
+    assert err.kind == "PermissionDenied" and err.message.startswith("fs.read denied for ")
+    assert grants[-1][0] == "fs.read" and grants[-1][1] in ("../secret.csv", "/etc/passwd")
+
+
+def test_a_granted_plain_table_function_reads_its_file(people, grants, ok_dir):
+    got = call(module, "df_sql", people, "SELECT n FROM read_csv('a.csv')")
+    assert rows(got) == [{"n": 1}]
+    assert ("fs.read", "a.csv") in grants
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * FROM \"read_csv\"('../secret.csv')",
+    "SELECT * FROM read_csv /* hidden */ ('../secret.csv')",
+    "SELECT * FROM read_csv --\n('../secret.csv')",
+    "SELECT * FROM read_csv('a.csv', has_header => false)",
+    "SELECT * FROM read_csv('*.csv')",
+    "SELECT * FROM read_csv('out/secret.csv' || '')",
+    "SELECT * FROM read_json('https://example.com/x.json')",
+    "SELECT * FROM read_ipc('~/x.ipc')",
+    "SELECT * FROM U&\"\\0072ead_csv\"('../secret.csv')",
+    "SELECT * FROM read_csv(E'..\\x2fsecret.csv')",
+])
+def test_any_other_table_function_form_is_refused_before_polars_sees_it(people, grants, ok_dir, query):
+    err = raises(module, "df_sql", people, query)
+    assert err.kind == "ValueError" and err.message.startswith("dfm.df_sql: ")
+    assert "read the file with dfm.df_read_csv" in err.message or "unicode escapes" in err.message
+
+
+def test_a_filter_expression_is_checked_too(people, grants, ok_dir):
+    err = raises(module, "df_filter", people, "age IN (SELECT s FROM read_csv('../secret.csv'))")
+    assert err.kind == "PermissionDenied"
+
+
+@pytest.mark.parametrize("fname", ["df_read_csv", "df_scan_csv"])
+def test_a_glob_match_through_a_link_out_of_the_grant_is_denied(grants, ok_dir, fname):
+    err = raises(module, fname, "o*/secret.csv")
+    assert (err.kind, err.message) == ("PermissionDenied", "fs.read denied for out/secret.csv")
+    assert rows(call(module, fname, "*.csv")) == [{"n": 1}, {"n": 2}]  # expanded by dfm, checked
+
+
+def test_paths_polars_would_read_differently_are_refused(grants, ok_dir):
+    err = raises(module, "df_read_csv", "s3://bucket/data.csv")
+    assert (err.kind, err.message) == (
+        "ValueError", "dfm.df_read_csv: only files and http/https URLs can be read, not s3://bucket/data.csv")
+    assert raises(module, "df_read_csv", ".").message == "dfm.df_read_csv: .: is a directory"
+    (ok_dir / "~x.csv").write_text("n\n7\n")  # a file name, never the home folder
+    assert rows(call(module, "df_read_csv", "~x.csv")) == [{"n": 7}]

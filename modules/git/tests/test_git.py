@@ -504,3 +504,41 @@ def test_commit_records_a_merge_left_in_progress(tmp_path, repo, origin):
     r = pygit2.Repository(repo)
     assert [str(p) for p in r[cid].parent_ids] == [ours, theirs]
     assert r.listall_mergeheads() == [] and call(module, "git_status", repo) == []
+
+
+@pytest.fixture
+def only_inside(tmp_path):
+    """Grants like --allow-read=ok --allow-write=ok; records nothing, denies the rest."""
+    ok = os.path.realpath(tmp_path / "ok")
+
+    def check(cap, resource):
+        real = os.path.realpath(str(resource))
+        if not (real == ok or real.startswith(ok + os.sep)):
+            raise AxiomError("PermissionDenied", f"{cap} denied for {resource}")
+    token = capability_check.set(check)
+    yield tmp_path / "ok"
+    capability_check.reset(token)
+
+
+def test_a_working_tree_set_outside_the_grant_is_denied(tmp_path, only_inside):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("42\n")
+    repo = only_inside / "repo"
+    pygit2.init_repository(str(repo))
+    pygit2.Repository(str(repo)).config["core.worktree"] = str(outside)
+    for fname, args in [("git_status", ()), ("git_diff", ()), ("git_add", (["secret.txt"],))]:
+        err = raises(module, fname, str(repo), *args)
+        assert (err.kind, err.message) == ("PermissionDenied", f"fs.read denied for {outside}/"), fname
+
+
+def test_a_git_file_pointing_outside_the_grant_is_denied(tmp_path, only_inside):
+    elsewhere = tmp_path / "elsewhere"
+    theirs = pygit2.init_repository(str(elsewhere))
+    sig = pygit2.Signature("Ada", "ada@example.org")
+    theirs.create_commit("HEAD", sig, sig, "their secret plans", theirs.TreeBuilder().write(), [])
+    repo = only_inside / "repo"
+    repo.mkdir(parents=True)
+    (repo / ".git").write_text(f"gitdir: {elsewhere}/.git\n")
+    err = raises(module, "git_log", str(repo))
+    assert (err.kind, err.message) == ("PermissionDenied", f"fs.read denied for {elsewhere}/.git/")

@@ -31,9 +31,19 @@ Decisions where polars leaves a choice:
   IOError naming the path.
 
 Paths need `fs.read` (reads and scans) or `fs.write` (writes). An http/https URL given to
-a read or scan also needs `net`: `df_read_*` download it (urllib; a loopback address never
-through a proxy), `df_scan_*` leave it to polars, whose reader needs a server that answers
-range requests. Writes to a URL are a ValueError.
+a read or scan needs `net` instead: it is downloaded first (urllib; a loopback address never
+through a proxy; a redirect is followed only to an http/https URL whose host is checked
+again), then read or scanned. Other URLs (`s3://`, `file://`, ...) are a ValueError, and so
+are writes to a URL. A glob pattern (`data/*.csv`) is expanded by dfm, and every file it
+matches must be readable under the grants (polars is never given a pattern to expand); a
+folder is an IOError; a leading `~` is a file name, never the home folder.
+
+SQL (`df_sql`, `df_filter`) sees the frame it is given. Polars' table functions
+(`read_csv('f.csv')`, `read_parquet`, `read_ipc`, `read_json`) open files, so each one in a
+query must name one plain file path that the script may read (`fs.read`, checked as a
+read is): `PermissionDenied` otherwise. Any other use of a name of that shape followed by
+`(` (a URL, a pattern, options, a path built from parts) is a ValueError: read the file
+with `df_read_csv` and query the frame.
 """
 
 from __future__ import annotations
@@ -43,6 +53,7 @@ import decimal
 import errno
 import io
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -221,21 +232,63 @@ def _names(cols: str | list, what: str, fname: str) -> list[str]:
     return names
 
 
-def _source(path: str) -> str:
-    """Check a path to read: a URL needs `net`; a missing file is an IOError now, not
-    when a lazy frame runs (a glob pattern is left to polars)."""
+def _source(path: str, fname: str) -> str | list[str] | io.BytesIO:
+    """What polars reads for `path` (see the module docstring): the downloaded body of an
+    http/https URL, the checked matches of a glob pattern, or the file itself. A missing
+    file is an IOError now, not when a lazy frame runs. Polars is then called with
+    glob=False: it never expands a pattern or a home folder of its own."""
     if is_url(path):
-        require("net", path)
-    elif not any(c in path for c in "*?[") and not os.path.exists(path):
+        return _fetch(path, fname)
+    if "://" in path:
+        raise module.error("ValueError", f"dfm.{fname}: only files and http/https URLs can be "
+                                         f"read, not {path}")
+    local = path if os.path.isabs(path) else os.path.join(".", path)  # "./~x" is a file name
+    if any(c in path for c in "*?["):
+        import glob
+        files = sorted(glob.glob(local, recursive=True))
+        for f in files:  # a match reached through a symlink may lead out of the grant
+            require("fs.read", f if local is path else f[2:])
+        if not files:
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), path)
+        return files
+    if os.path.isdir(local):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+    if not os.path.exists(local):
         raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), path)
-    return path
+    return local
 
 
 def _fetch(url: str, fname: str) -> io.BytesIO:
-    """The body of an http/https URL, for an eager read (polars' own HTTP reader needs
-    range requests, which not every server answers); failures are an IOError."""
+    """The body of an http/https URL (polars' own HTTP reader needs range requests, which
+    not every server answers, and follows redirects unchecked); failures are an IOError."""
     with open_url(url, f"dfm.{fname}") as resp:
         return io.BytesIO(resp.read())
+
+
+# A name that polars' SQL could call as a table function (read_csv, read_parquet, read_ipc,
+# read_json, and any later read_*/scan_*): matched anywhere in the text, quoted or not,
+# with whitespace, comments or quotes before its `(`. Only the plain form is allowed.
+_TABLE_FUNCTION = re.compile(r"(?i)(?<![a-z0-9_$])(?:read|scan)_[a-z0-9_$]*"
+                             r"(?=(?:\s|[\"`\]]|/\*.*?\*/|--[^\n]*(?:\n|$))*\()", re.S)
+_PLAIN_CALL = re.compile(r"(?i)(?:read|scan)_[a-z0-9_]*\s*\(\s*'([^'\\\n]*)'\s*\)")
+
+
+def _check_sql(query: str, fname: str) -> None:
+    """Refuse a query that could reach a file the script may not read (see the module
+    docstring): each table function must be `read_xxx('plain/path')` with fs.read."""
+    if re.search(r"(?i)u&['\"]", query):
+        raise module.error("ValueError", f"dfm.{fname}: unicode escapes (U&'...') are not "
+                                         "supported in a query")
+    for m in _TABLE_FUNCTION.finditer(query):
+        call = _PLAIN_CALL.match(query, m.start())
+        name = m.group(0)
+        path = call.group(1) if call is not None else None
+        if path is None or not path or "://" in path or path.startswith("~") \
+                or any(c in path for c in "*?[") or os.path.isdir(path):
+            raise module.error("ValueError", f"dfm.{fname}: {name}(...) in a query may only "
+                                             "name one file as a plain quoted path; read the "
+                                             "file with dfm.df_read_csv and query the frame")
+        require("fs.read", path)
 
 
 def _target(path: str, fname: str) -> str:
@@ -291,22 +344,21 @@ def df_read_csv(path: str) -> DataFrame:
     """A data frame read from a CSV file with a header row.
 
     Column types are inferred so that every row fits."""
-    source = _fetch(_source(path), "df_read_csv") if is_url(path) else _source(path)
+    source = _source(path, "df_read_csv")
     try:
-        return DataFrame(pl.read_csv(source, infer_schema_length=_INFER_ROWS))
+        return DataFrame(pl.read_csv(source, infer_schema_length=_INFER_ROWS, glob=False))
     except pl.exceptions.ComputeError as e:
         if not str(e).startswith("could not parse"):
             raise
     if isinstance(source, io.BytesIO):
         source.seek(0)
-    return DataFrame(pl.read_csv(source, infer_schema_length=None))  # a late row did not fit
+    return DataFrame(pl.read_csv(source, infer_schema_length=None, glob=False))  # a late row did not fit
 
 
 @module.export(needs=["fs.read:path"])
 def df_read_parquet(path: str) -> DataFrame:
     """A data frame read from a parquet file."""
-    source = _fetch(_source(path), "df_read_parquet") if is_url(path) else _source(path)
-    return DataFrame(pl.read_parquet(source))
+    return DataFrame(pl.read_parquet(_source(path, "df_read_parquet"), glob=False))
 
 
 @module.export(needs=["fs.read:path"])
@@ -315,13 +367,14 @@ def df_scan_csv(path: str) -> DataFrame:
 
     Only what the result needs is read; column types are inferred from the first 10,000
     rows."""
-    return DataFrame(pl.scan_csv(_source(path), infer_schema_length=_INFER_ROWS))
+    return DataFrame(pl.scan_csv(_source(path, "df_scan_csv"), infer_schema_length=_INFER_ROWS,
+                                 glob=False))
 
 
 @module.export(needs=["fs.read:path"])
 def df_scan_parquet(path: str) -> DataFrame:
     """A lazy data frame over a parquet file, read only when a result needs it."""
-    return DataFrame(pl.scan_parquet(_source(path)))
+    return DataFrame(pl.scan_parquet(_source(path, "df_scan_parquet"), glob=False))
 
 
 # -- exports: transforming ----------------------------------------------------------------------
@@ -329,6 +382,7 @@ def df_scan_parquet(path: str) -> DataFrame:
 @module.export
 def df_filter(df: DataFrame, condition: str) -> DataFrame:
     """The rows for which an SQL boolean expression holds ("age > 18 AND city = 'Oslo'")."""
+    _check_sql(condition, "df_filter")
     return _result(df.frame.filter(pl.sql_expr(condition)))
 
 
@@ -394,6 +448,7 @@ def df_sql(df: DataFrame, query: str) -> DataFrame:
     """The result of an SQL query over the frame, which the query calls `df`.
 
     Example: "SELECT city, AVG(age) AS age FROM df GROUP BY city"."""
+    _check_sql(query, "df_sql")
     return _result(df.frame.sql(query, table_name="df"))
 
 

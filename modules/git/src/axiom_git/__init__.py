@@ -66,7 +66,7 @@ from pygit2.enums import (
     SortMode,
 )
 
-from axiom_sdk import AxiomError, Module
+from axiom_sdk import AxiomError, Module, require
 
 from . import _config
 from ._remote import parse_remote
@@ -96,9 +96,11 @@ def _reason(e: BaseException) -> str:
     return text.strip().split("\n")[0] or type(e).__name__
 
 
-def _open(qualname: str, path: str, *, workdir: bool = False) -> pygit2.Repository:
+def _open(qualname: str, path: str, *, workdir: bool = False, write: bool = False) -> pygit2.Repository:
     """The repository at `path` itself (no search upwards); `workdir` demands a
-    working tree."""
+    working tree. Its git folder and working tree are checked against the grants like
+    `path` (fs.read, and fs.write when the call changes them): a `.git` file or a
+    `core.worktree` setting may put either outside the folder the script named."""
     if not os.path.isdir(path):
         raise AxiomError("IOError", f"{qualname}: no such directory: {path}")
     try:
@@ -107,6 +109,11 @@ def _open(qualname: str, path: str, *, workdir: bool = False) -> pygit2.Reposito
         raise AxiomError("IOError", f"{qualname}: not a git repository: {path}") from None
     if workdir and repo.is_bare:
         raise AxiomError("IOError", f"{qualname}: {path} is a bare repository (it has no working tree)")
+    for where in (repo.path, repo.workdir):
+        if where is not None:
+            require("fs.read", where)
+            if write:
+                require("fs.write", where)
     return repo
 
 
@@ -180,7 +187,7 @@ def _track(repo: pygit2.Repository, remote_branch: str) -> None:
 def git_remote_add(path: str, name: str, url: str) -> None:
     """Add a remote called name with url (a local path is stored as an absolute path)."""
     q = "git.git_remote_add"
-    repo = _open(q, path)
+    repo = _open(q, path, write=True)
     remote = parse_remote(q, url)
     if name.startswith("-"):
         raise AxiomError("ValueError", f"{q}: invalid remote name {name!r}")
@@ -254,7 +261,7 @@ def _pathspec(rel: str) -> str:
 def git_add(path: str, files: list) -> None:
     """Stage files (paths relative to the working tree, or ["."] for every change)."""
     q = "git.git_add"
-    repo = _open(q, path, workdir=True)
+    repo = _open(q, path, workdir=True, write=True)
     names: list[str] = []
     for f in files:
         if not isinstance(f, str):
@@ -307,7 +314,7 @@ def git_commit(path: str, message: str, author: str | None = None) -> str:
     if not message.strip():
         raise AxiomError("ValueError", f"{q}: the commit message is empty")
     sig = _author(q, author) if author is not None else None
-    repo = _open(q, path)
+    repo = _open(q, path, write=True)
     with _library(q):
         if sig is None:
             sig = _config.signature(repo)
@@ -369,7 +376,7 @@ def git_checkout(path: str, branch: str, create: bool = False) -> None:
     """Switch the working tree to branch (create=true makes it first, at HEAD)."""
     q = "git.git_checkout"
     _branch_name(q, branch)
-    repo = _open(q, path, workdir=True)
+    repo = _open(q, path, workdir=True, write=True)
     with _library(q):
         exists = branch in repo.branches.local
         if create:
@@ -414,7 +421,7 @@ class _PushReport(pygit2.RemoteCallbacks):
 def git_push(path: str, remote: str = "origin", branch: str | None = None) -> None:
     """Push branch (default: the current one) to the same branch on remote."""
     q = "git.git_push"
-    repo = _open(q, path)
+    repo = _open(q, path, write=True)
     with _library(q):
         rem = _remote(q, repo, remote)
         name = _branch_name(q, branch) if branch is not None else _current_branch(q, repo)
@@ -444,7 +451,7 @@ def git_push(path: str, remote: str = "origin", branch: str | None = None) -> No
 def git_pull(path: str, remote: str = "origin", branch: str | None = None) -> str:
     """Fetch remote and merge its branch (default: the current one); returns "up-to-date", "fast-forward" or "merge"."""
     q = "git.git_pull"
-    repo = _open(q, path, workdir=True)
+    repo = _open(q, path, workdir=True, write=True)
     with _library(q):
         current = _current_branch(q, repo)
         name = _branch_name(q, branch) if branch is not None else current
