@@ -144,3 +144,29 @@ def test_a_memory_error_in_a_module_function_says_what_happened():
         raise MemoryError
     assert raises(m, "grow").message == ("demo.grow: out of memory (the run needed more memory "
                                          "than it may use: --max-memory)")
+
+
+@pytest.mark.parametrize("source", [
+    '@"{1:>1200000000}"', '@"{"a":<1200000000}"', '@"{true:^1200000000}"', '@"{1.5:.1200000000f}"',
+    'let parts = ["x" * 1000; 12000]\nparts.join(",")',
+    'let parts = ["x" * 1000; 12000]\n"".join(parts)',
+    'let s = "," * 5000000\ns.split(",")',
+    'let s = "a" * 1000000\ns.replace("a", "a" * 100)',
+    'let s = "a" * 5000000\ns.chars()',
+    "list(0..600000000)", "sorted(0..600000000)", "set(0..600000000)",
+    "let xs = []\nxs.extend(0..600000000)",
+    'import str\nstr.pad_left("a", 1200000000)', 'import str\nstr.repeat("ab", 600000000)',
+    'import str\nstr.replace("a" * 1000000, "a", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")',
+    "import num\nnum.zeros([100000, 10000])", "import num\nnum.arange(0, 600000000)",
+    "import num\nnum.linspace(0, 1, 600000000)", "import num\nnum.random(600000000)",
+])
+def test_every_size_is_checked_before_the_value_is_built(source):
+    rt = Runtime(settings=dict(conf.DEFAULTS), limits={"max_memory": 10}, stdout=io.StringIO(),
+                 grants="all")
+    start = time.monotonic()
+    with pytest.raises(AxiomError) as e:
+        rt.eval(source)
+    assert e.value.kind == "LimitExceeded"
+    assert "building a value of " in e.value.message and e.value.message.endswith(
+        "exceeds the memory limit of 10485760 bytes (--max-memory)")
+    assert time.monotonic() - start < 5

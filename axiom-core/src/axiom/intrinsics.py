@@ -13,7 +13,6 @@ its module declared, and a dict's `d.name` reads its own data.
 
 from __future__ import annotations
 
-import contextvars
 import math
 from _collections_abc import Iterator  # collections.abc without importing `collections`
 
@@ -34,7 +33,7 @@ from axiom_sdk import (
     typeof,
 )
 from axiom_sdk import Iterator as AxIterator
-from axiom_sdk._module import call_op
+from axiom_sdk._module import call_op, memory_check, memory_limit  # noqa: F401 (runtime sets memory_limit)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; annotations here are strings
@@ -42,16 +41,6 @@ if TYPE_CHECKING:  # typing costs start-up time; annotations here are strings
 
 KEY_TYPES: Final = (type(None), bool, int, float, str)
 
-# The running script's --max-memory in bytes (set by the runtime), or None.
-memory_limit: contextvars.ContextVar[int | None] = contextvars.ContextVar("axiom_memory_limit", default=None)
-
-
-def memory_check(nbytes: int) -> None:
-    """Refuse to build a value of about `nbytes` when it exceeds the run's memory limit."""
-    limit = memory_limit.get()
-    if limit is not None and nbytes > limit:
-        raise AxiomError("LimitExceeded", f"building a value of {nbytes} bytes exceeds the "
-                                          f"memory limit of {limit} bytes (--max-memory)")
 
 
 def error(kind: str, message: str) -> AxiomError:
@@ -573,12 +562,25 @@ def format_value(v: Any, spec: str) -> str:
     """`{expr:spec}`: Python's format() for int, float and str; other values format
     their display string."""
     t = type(v)
+    if len(spec) > 4:  # a width or precision: the result's size is checked before it is built
+        _check_spec_size(spec, v)
     try:
         if t is int or t is float or t is str:
             return format(v, spec)
         return format(display(v), spec)
     except ValueError as e:
         raise AxiomError("ValueError", f"invalid format spec '{spec}' for {typeof(v)}: {e}") from None
+
+
+def _check_spec_size(spec: str, v: Any) -> None:
+    """memory_check for the widest result a format spec can make (its numbers: width and
+    precision), so `{x:>2000000000}` is refused before it is built."""
+    digits = [run for run in "".join(c if c.isdigit() else " " for c in spec).split()]
+    if any(len(run) > 18 for run in digits):  # Python refuses those itself
+        return
+    bound = sum(int(run) for run in digits)
+    if bound > 10_000:
+        memory_check(bound + (len(v) if type(v) is str else 0))
 
 
 def thrown(v: Any) -> AxiomError:

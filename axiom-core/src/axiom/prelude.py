@@ -144,7 +144,22 @@ def list_(xs: object = None) -> list:
     """A new list of the items of an iterable (a range, str, set, dict's keys...)."""
     if xs is None:
         return []
-    return list(I.iterate(xs))
+    return list(_items(xs))
+
+
+def _items(xs: object) -> Iterable:
+    """The items of an iterable about to be put in a new list: a range's size (known
+    before any item is made) is checked against the memory limit first."""
+    if type(xs) is Range:
+        I.memory_check(8 * len(xs))
+    return I.iterate(xs)  # type: ignore[no-any-return]
+
+
+def _joined(parts: list[str], sep: str) -> str:
+    """sep.join(parts), its size checked against the memory limit before it is built."""
+    if len(parts) > 1:
+        I.memory_check(sum(map(len, parts)) + len(sep) * (len(parts) - 1))
+    return sep.join(parts)
 
 
 def _keys(items: Iterable) -> Set:
@@ -159,7 +174,7 @@ def _keys(items: Iterable) -> Set:
 @builtin
 def set_(xs: object = None) -> Set:
     """A new set of the items of an iterable; set() is empty."""
-    return Set() if xs is None else _keys(I.iterate(xs))
+    return Set() if xs is None else _keys(_items(xs))
 
 
 class _Ordered:
@@ -233,7 +248,7 @@ def abs_(x: int | float) -> int | float:
 @builtin
 def sorted_(xs: Iterable, key: Function | None = None, reverse: bool = False) -> list:
     """A new sorted list; key computes what to sort by; stable."""
-    return _sorted(list(I.iterate(xs)), key, reverse)
+    return _sorted(list(_items(xs)), key, reverse)
 
 
 @builtin
@@ -347,7 +362,7 @@ def list_reverse(xs: list) -> None:
 @method(list)
 def list_join(xs: list, sep: str = "") -> str:
     """The items' display forms joined by sep."""
-    return sep.join(display(x) for x in xs)
+    return _joined([display(x) for x in xs], sep)
 
 
 @method(list)
@@ -395,7 +410,7 @@ def list_copy(xs: list) -> list:
 @method(list)
 def list_extend(xs: list, ys: Iterable) -> None:
     """Append every item of ys."""
-    items = list(I.iterate(ys))
+    items = list(_items(ys))
     _room(xs, len(items))
     xs.extend(items)
 
@@ -475,13 +490,15 @@ def str_split(s: str, sep: str | None = None) -> list[str]:
     """Split at each sep; without sep, at runs of whitespace."""
     if sep == "":
         raise AxiomError("ValueError", "str.split: empty separator (use chars())")
+    if len(s) > 100_000:  # a list of n parts: checked before it is made
+        I.memory_check(8 * (s.count(sep) + 1 if sep is not None else len(s) // 2 + 1))
     return s.split(sep)
 
 
 @method(str)
 def str_join(s: str, xs: Iterable) -> str:
     """The items' display forms joined by this str."""
-    return s.join(display(x) for x in I.iterate(xs))
+    return _joined([display(x) for x in I.iterate(xs)], s)
 
 
 @method(str)
@@ -507,6 +524,8 @@ def str_replace(s: str, old: str, new: str) -> str:
     """Every occurrence of old replaced by new."""
     if old == "":
         raise AxiomError("ValueError", "str.replace: empty pattern")
+    if len(new) > len(old):
+        I.memory_check(len(s) + s.count(old) * (len(new) - len(old)))
     return s.replace(old, new)
 
 
@@ -537,6 +556,7 @@ def str_find(s: str, sub: str) -> int:
 @method(str)
 def str_chars(s: str) -> list[str]:
     """A list of the characters."""
+    I.memory_check(8 * len(s))
     return list(s)
 
 

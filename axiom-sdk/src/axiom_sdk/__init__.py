@@ -26,6 +26,7 @@ from ._module import (
     current_run,
     host_function,
     io_error,
+    memory_check,
     os_error_reason,
     require,
     script_position,
@@ -64,6 +65,6 @@ __all__ = [
     "API_VERSION", "CAPABILITIES", "INT_MAX", "INT_MIN", "KINDS",
     "AxiomError", "AxiomModule", "BoundMethod", "BoundedList", "Class", "Constant", "Export",
     "ForeignInfo", "Function", "Instance", "Iterator", "Module", "Range", "Run", "Set",
-    "bounded_wait", "capability_check", "check_int", "current_run", "host_function", "io_error", "is_url", "open_url", "os_error_reason", "script_position", "spawn_thread", "time_left", "display", "equal", "error", "require", "to_axiom", "to_data",
+    "bounded_wait", "capability_check", "check_int", "current_run", "host_function", "io_error", "is_url", "memory_check", "open_url", "os_error_reason", "script_position", "spawn_thread", "time_left", "display", "equal", "error", "require", "to_axiom", "to_data",
     "to_float", "to_int", "truthy", "typeof",
 ]

@@ -90,6 +90,24 @@ def script_position() -> tuple[str, int] | None:
     return run().position()
 
 
+# The running script's memory limit in bytes (`--max-memory`), or None: sizes are checked
+# against it before a large value is built.
+memory_limit: contextvars.ContextVar[int | None] = \
+    contextvars.ContextVar("axiom_memory_limit", default=None)
+
+
+def memory_check(nbytes: int, where: str = "") -> None:
+    """Refuse, before allocating it, a value of about `nbytes` bytes that exceeds the
+    run's memory limit: LimitExceeded "[WHERE: ]building a value of N bytes exceeds the
+    memory limit of M bytes (--max-memory)". Count a str as its length and a list as 8
+    bytes per item, as the core does."""
+    limit = memory_limit.get()
+    if limit is not None and nbytes > limit:
+        prefix = f"{where}: " if where else ""
+        raise AxiomError("LimitExceeded", f"{prefix}building a value of {nbytes} bytes exceeds "
+                                          f"the memory limit of {limit} bytes (--max-memory)")
+
+
 def time_left() -> float | None:
     """Seconds left before the run's time limit, or None when it has none."""
     deadline = run_deadline.get()

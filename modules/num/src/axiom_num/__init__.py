@@ -32,12 +32,13 @@ Decisions where the spec is silent:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
-from axiom_sdk import Module, check_int, display
+from axiom_sdk import Module, check_int, display, memory_check
 from axiom_sdk import typeof as _typeof
 
 module = Module("num", summary="Numeric arrays: tensors and linear algebra on numpy",
@@ -234,6 +235,8 @@ def _shape(name: str, shape: int | list, *, allow_unknown: bool = False) -> tupl
             raise _err("TypeError", name, f"shape must be a list of ints, got {_typeof(d)} in it")
         if d < 0 and not (allow_unknown and d == -1):
             raise _err("ValueError", name, f"shape dimensions must be >= 0, got {display(shape)}")
+    if not allow_unknown:  # a new tensor of 8-byte numbers: its size is checked first
+        memory_check(8 * math.prod(dims), f"num.{name}")
     return tuple(dims)
 
 
@@ -261,6 +264,8 @@ def arange(a: Number, b: Number, step: Number = 1) -> Tensor:
     if step == 0:
         raise _err("ValueError", "arange", "step must not be 0")
     ints = type(a) is int and type(b) is int and type(step) is int
+    if math.isfinite(a) and math.isfinite(b) and math.isfinite(step):
+        memory_check(8 * max(0, math.ceil((b - a) / step)), "num.arange")
     return Tensor(np.arange(a, b, step, dtype=np.int64 if ints else np.float64))
 
 
@@ -269,6 +274,7 @@ def linspace(a: Number, b: Number, n: int) -> Tensor:
     """n evenly spaced floats from a to b, both included."""
     if n < 0:
         raise _err("ValueError", "linspace", f"n must be >= 0, got {n}")
+    memory_check(8 * n, "num.linspace")
     return Tensor(np.linspace(a, b, n, dtype=np.float64))
 
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from axiom_sdk import Module, display
+from axiom_sdk import Module, display, memory_check
 
 from . import _re2
 
@@ -40,6 +40,7 @@ MAX_LENGTH = 2**31
 
 
 def _check_length(name: str, n: int) -> None:
+    memory_check(n, f"str.{name}")  # the run's --max-memory, before the text is built
     if n > MAX_LENGTH:
         raise module.error("LimitExceeded", f"str.{name}: a result of {n} characters is too "
                                             f"large (the limit is {MAX_LENGTH})")
