@@ -568,7 +568,7 @@ def format_value(v: Any, spec: str) -> str:
         if t is int or t is float or t is str:
             return format(v, spec)
         return format(display(v), spec)
-    except ValueError as e:
+    except (ValueError, OverflowError) as e:  # OverflowError: `{n:c}` past U+10FFFF
         raise AxiomError("ValueError", f"invalid format spec '{spec}' for {typeof(v)}: {e}") from None
 
 
