@@ -399,7 +399,7 @@ class Export(Function):
         for cap, pname in self.needs:
             # a capability that names no argument is checked against the export itself, so
             # that a denial says what was refused ("sys denied for sys.cpu_count")
-            resource = None if cap in _SCOPED else self.qualname
+            resource: Any = None if cap in _SCOPED else self.qualname
             if pname is not None:
                 idx = self.need_positions.get(pname)
                 if idx is not None and idx < len(values):
