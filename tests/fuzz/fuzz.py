@@ -91,7 +91,8 @@ def token_soup(rng: random.Random) -> str:
     return "".join(parts)
 
 
-SETUP = ('let x = 3\nlet y = 2.5\nlet s = "text"\nlet xs = [1, 2, 3]\nlet d = {"k": 1, "j": [2]}\n'
+SETUP = ('import mth\nimport str\nimport col\nimport jsn\nimport num\nimport tim\nimport clr\nimport alg\n'
+         'let x = 3\nlet y = 2.5\nlet s = "text"\nlet xs = [1, 2, 3]\nlet d = {"k": 1, "j": [2]}\n'
          'let n = nil\nlet t = true\nfn f(a, b = 1) { a + b }\nclass P { fn init(self, v) { self.v = v } '
          'fn get(self) { self.v } }\nlet p = P(1)\n')
 _BIN = ["+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=", "and", "or", "..", "..="]
@@ -106,7 +107,14 @@ _CALLS = ["len({})", "str({})", "int({})", "float({})", "typeof({})", "list({})"
           "sorted({})", "abs({})", "min({}, 1)", "max({}, 1)", "sum({})", "range({})", "bool({})",
           "f({})", "P({})", "mth.sqrt({})", "mth.floor({})", "jsn.json_stringify({})",
           "jsn.json_parse(str({}))", "str.repeat(\"ab\", {})", "col.list_unique({})",
-          "str.pad_left(\"a\", {})", "assert({})"]
+          "str.pad_left(\"a\", {})", "assert({})", "xs[{}]", "s[{}]", "xs[1:{}]", "s[{}:-1]",
+          "xs * {}", "s * {}", "range(0, {}, 3)", "str.regex_find_all({}, s)",
+          "str.regex_replace(\"(a|b)*\", s, {})", "jsn.json_pretty({}, 4)", "col.list_chunk(xs, {})",
+          "col.list_flatten([xs, {}])", "num.zeros({})", "num.vector([{}])", "mth.pow(2, {})",
+          "tim.format_date({})", "tim.parse_date({}, \"%Y\")", "str.split(s, {})", "sorted([{}, 1, nil])",
+          "map(|v| v, {})", "filter(|v| v, {})", "int(float({}))", "{}.len()", "col.dict_merge(d, {})",
+          "clr.color_text(\"x\", {})", "clr.hex({})", "clr.rgb({}, 0, 300)", "alg.dijkstra(d, {}, 1)",
+          "alg.bfs({{\"a\": [{}]}}, \"a\")", "alg.quicksort({})", "alg.binary_search(xs, {})", "str.reverse({})"]
 
 
 # Literals the grammar accepts (the others are for token_soup and mutate).
@@ -173,7 +181,13 @@ def statement(rng: random.Random, depth: int = 0) -> str:
         return f"let (q, r) = {e()}"
     if k == 10:
         return f"class Q {{ fn init(self) {{ self.w = {e()} }} fn m(self) {{ {body()} }} }}\nout Q().m()"
-    return f"import {rng.choice(['mth', 'str', 'col', 'jsn', 'nosuch', 'con'])}"
+    return rng.choice([
+        f"fn r(q) {{ if q > {rng.choice(['10', '100000', '-1'])} then q else r(q + 1) }}\nout r(0)",
+        f"fn r(q) {{ r(q + 1) + 1 }}\nout r({e()})",
+        f"let big = {rng.choice(['[0; 1000]', '0..100000', 's * 1000', '[xs; 100]'])}\nout len(big)",
+        f"let w = []\nfor i in 0..{rng.choice(['10', '1000', '100000'])} {{ w.push({e()}) }}",
+        f"import {rng.choice(['mth', 'str', 'col', 'jsn', 'nosuch', 'con', 'num', 'tim', 'clr', 'alg'])}",
+    ])
 
 
 def well_formed(rng: random.Random) -> str:
