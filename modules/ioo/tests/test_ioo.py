@@ -420,3 +420,18 @@ def test_every_export_is_documented_and_declares_its_capabilities():
     assert needs["file_append"] == [("fs.write", "path")]
     assert needs["pipe_run"] == needs["pipe_open"] == [("proc", "cmd_list")]  # names the program
     assert needs["buffer_new"] == [] and needs["stdin_read"] == []
+
+
+def test_reading_an_endless_file_stops_at_the_memory_limit(tmp_path):
+    from axiom_sdk._module import memory_limit
+    big = tmp_path / "big.txt"
+    big.write_text("x" * 3_000_000)
+    token = memory_limit.set(2_000_000)
+    try:
+        for fname, path in [("file_read", "/dev/zero"), ("file_read", str(big)),
+                            ("file_read_bytes", str(big))]:
+            kind, message = err(fname, path)
+            assert kind == "LimitExceeded" and message.startswith(f"ioo.{fname}: building a value of "), message
+        assert call(module, "file_read", __file__).startswith('"""ioo on real files')  # small: read
+    finally:
+        memory_limit.reset(token)

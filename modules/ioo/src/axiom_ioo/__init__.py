@@ -30,7 +30,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from axiom_sdk import AxiomError, Module, bounded_wait, io_error, time_left
+from axiom_sdk import AxiomError, Module, bounded_wait, io_error, memory_check, time_left
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -71,8 +71,7 @@ def file_read(path: str) -> str:
     """The whole text of a UTF-8 file, exactly as stored."""
     _check_path("file_read", path)
     try:
-        with open(path, "rb") as f:
-            data = f.read()
+        data = _read_all(path, 1, "ioo.file_read")
     except OSError as e:
         raise _io_error("file_read", path, e) from None
     try:
@@ -86,10 +85,25 @@ def file_read_bytes(path: str) -> list:
     """The bytes of a file, as a list of ints from 0 to 255."""
     _check_path("file_read_bytes", path)
     try:
-        with open(path, "rb") as f:
-            return list(f.read())
+        return list(_read_all(path, 8, "ioo.file_read_bytes"))  # a list: 8 bytes an item
     except OSError as e:
         raise _io_error("file_read_bytes", path, e) from None
+
+
+def _read_all(path: str, scale: int, where: str) -> bytes:
+    """A file's bytes, their size checked against the run's --max-memory first: a regular
+    file by its size, anything else (a device such as /dev/zero, a FIFO) as it is read."""
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if size:
+            memory_check(size * scale, where)
+            return f.read()
+        chunks, total = [], 0
+        while chunk := f.read(1 << 20):
+            total += len(chunk)
+            memory_check(total * scale, where)
+            chunks.append(chunk)
+        return b"".join(chunks)
 
 
 @module.export(needs=["fs.write:path"])
