@@ -613,7 +613,9 @@ def parallel_map(fn: Function, xs: list, workers: int | None = None) -> list:
     items = list(xs)
     pool = ThreadPoolExecutor(max_workers=workers or min(32, len(items) or 1))
     try:
-        # each item in a copy of this context: the run's limits, checks and module state
+        # each item in a copy of this context: the run's limits, checks and module state.
+        # Pool threads start with none, and the VM sets them only for Axiom code: a
+        # module's export given as fn (ioo.file_read) is called here directly.
         futures = [pool.submit(contextvars.copy_context().run, fn, x) for x in items]
         bounded_wait(lambda t: not wait_all(futures, t).not_done, None,
                       where="con.parallel_map")
