@@ -47,7 +47,9 @@ if TYPE_CHECKING:
     from typing import Any, Final
 
 _IDENT: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_SIMPLE_SPEC: Final = re.compile(r"[<>^]?[+\- ]?0?\d*(?:\.\d+)?[eEfFgG%]?\Z")
+# Format specs compiled code applies itself: small widths and precisions only (larger ones
+# go through intrinsics.format_value, which checks the size against --max-memory first).
+_SIMPLE_SPEC: Final = re.compile(r"[<>^]?[+\- ]?0?\d{0,3}(?:\.\d{1,2})?[eEfFgG%]?\Z")
 
 
 class Entry:
