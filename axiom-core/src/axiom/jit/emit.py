@@ -150,6 +150,7 @@ class Gen:
         self.ip = 0
         self.ntemps = 0
         self.tail_loop = False  # a self tail call made the body a loop
+        self.dead_return = -1  # the RETURN right after the latest self tail call
         self.deopts = 0
         self.pure = not analysis.effects  # see infer.Analysis.effects
         ends: dict[int, int] = {}
@@ -251,8 +252,8 @@ class Gen:
         ip = start
         live = True
         while ip < end:
-            if self.an.states[ip] is None:
-                ip += 1
+            if self.an.states[ip] is None or ip == self.dead_return:
+                ip += 1  # unreachable, or the RETURN after a self tail call (now a loop)
                 continue
             if not live:
                 raise Unsupported(f"code at {ip} is entered by an unstructured jump")
@@ -953,10 +954,7 @@ class Gen:
         else:
             result = _call(_attr(_name("CALLS"), "call"), self.vm(), f.expr, *[a.expr for a in args])
             pure = False
-        if tail:
-            self.flush()
-            self.emit(ast.Return(value=result))
-            return False
+        # a tail call of another function is a call whose value the next RETURN returns
         self.push(result, self.after(ip), pure)
         return None
 
@@ -1038,6 +1036,8 @@ class Gen:
             for s in rebind:
                 self.emit(s)
         self.tail_loop = True
+        if ip + 1 < len(self.ops) and self.ops[ip + 1][0] == Op.RETURN and ip + 1 not in self.an.targets:
+            self.dead_return = ip + 1
         return False
 
     def op_call_kw(self, ip: int, arg: int) -> bool | None:
@@ -1048,10 +1048,6 @@ class Gen:
         f = self.pop()
         result = _call(_attr(_name("CALLS"), "call_kw"), self.vm(), f.expr, _const(tuple(names)),
                        *[v.expr for v in values])
-        if self.ops[ip][0] == Op.TAIL_CALL_KW and not self.st(ip).handlers:
-            self.flush()
-            self.emit(ast.Return(value=result))
-            return False
         self.push(result, F.ANY)
         return None
 
