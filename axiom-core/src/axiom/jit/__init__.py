@@ -62,6 +62,8 @@ class Tiers:
         self._emit: Any = None
         self.enter: Any = None  # set with the generator: entries exist only after it ran
         self._calls: Any = None
+        self._embedded: dict[int, tuple[Code, list[Code]]] = {}  # see embeds()
+        self._caches: dict[int, tuple[Code, list[Any]]] = {}  # see watch()
 
     @property
     def calls(self) -> Any:
@@ -120,6 +122,7 @@ class Tiers:
             header = key[1]
             if header is None:
                 code.jit = None
+                self._unlink(code)
             elif code.osr is not None:
                 code.osr.pop(header, None)
             code.hot = 0
@@ -132,7 +135,7 @@ class Tiers:
         assumptions it or the host broke."""
         facts = self._modules.get(id(module))
         if facts is None or facts.module is not module:
-            facts = self._modules[id(module)] = _ModuleFacts(module)
+            facts = self._modules[id(module)] = _ModuleFacts(module, self.reset)
         facts.add(code)
         facts.recheck()
 
@@ -142,6 +145,40 @@ class Tiers:
         if facts is None or facts.module is not module:
             return None
         return facts.lookup
+
+    def once(self, module: Any) -> Any:
+        """A test for `module`'s globals that main code will store exactly once and has
+        not stored yet: name -> bool (compiled code keeps such a global in a local after
+        its store)."""
+        facts = self._modules.get(id(module))
+        if facts is None or facts.module is not module:
+            return None
+        return facts.once
+
+    def embeds(self, callee: Code, code: Code) -> None:
+        """Compiled `code` calls the compiled entry of `callee` directly: when that entry
+        is dropped, so is `code`."""
+        self._embedded.setdefault(id(callee), (callee, []))[1].append(code)
+
+    def watch(self, code: Code, cache: Any) -> None:
+        """An inline cache (jit.support.MethodCache) now calls the compiled entry of
+        `code`: emptied when that entry is dropped."""
+        self._caches.setdefault(id(code), (code, []))[1].append(cache)
+
+    def reset(self, code: Code) -> None:
+        """Drop every compiled unit of `code`, and of the code that calls them directly."""
+        code.jit = None
+        code.osr = None
+        code.hot = 0
+        self._unlink(code)
+
+    def _unlink(self, code: Code) -> None:
+        """The compiled entry of `code` is gone: so is everything that calls it directly."""
+        for cache in self._caches.pop(id(code), (None, ()))[1]:
+            cache.cls = None
+        _, callers = self._embedded.pop(id(code), (None, ()))
+        for caller in callers:
+            self.reset(caller)
 
     def depend(self, module: Any, name: str, code: Code) -> None:
         facts = self._modules.get(id(module))
@@ -185,8 +222,9 @@ _NOT_TAKEN: Final = _NotTaken()  # what an OSR unit returns when its entry guard
 class _ModuleFacts:
     """What the programs run in one module store into its globals."""
 
-    def __init__(self, module: Any) -> None:
+    def __init__(self, module: Any, reset: Any) -> None:
         self.module = module
+        self.reset = reset  # Tiers.reset
         self.globals: dict[str, Any] = module.globals
         self.sites: dict[str, int] = {}  # name -> stores that may run more than once, or 1
         self.assumed: dict[str, Any] = {}  # name -> the value compiled code relies on
@@ -222,6 +260,11 @@ class _ModuleFacts:
         self.assumed[name] = value
         return (value,)
 
+    def once(self, name: str) -> bool:
+        """Whether `name` has one store, in a program's main code outside loops, that has
+        not run: after it runs, the global keeps that value for good."""
+        return self.sites.get(name, 0) == 1 and name not in self.globals
+
     def builtin(self, name: str) -> Any:
         runtime = getattr(self.module, "runtime", None)
         if runtime is None or name == "ARGS":
@@ -238,9 +281,7 @@ class _ModuleFacts:
     def _drop(self, name: str) -> None:
         self.assumed.pop(name, None)
         for code in self.deps.pop(name, ()):
-            code.jit = None
-            code.osr = None
-            code.hot = 0
+            self.reset(code)
 
 
 _ABSENT: Final = object()

@@ -38,7 +38,8 @@ import copy
 import re
 
 from ..bytecode import INFO, Code, Op
-from ..vm import Closure
+from ..vm import Class, Closure
+from .support import MethodCache
 from . import infer as F
 from .infer import MAX, MIN, Analysis, Unsupported, Val
 
@@ -151,6 +152,7 @@ class Gen:
         self.ntemps = 0
         self.tail_loop = False  # a self tail call made the body a loop
         self.dead_return = -1  # the RETURN right after the latest self tail call
+        self.callees: list[Code] = []  # code whose compiled entries this unit calls directly
         self.deopts = 0
         self.pure = not analysis.effects  # see infer.Analysis.effects
         ends: dict[int, int] = {}
@@ -159,6 +161,9 @@ class Gen:
                 ends[arg] = max(ends.get(arg, 0), i + 1)
         self.loop_end = ends  # loop header -> its exit (after the last back edge)
         self.names = [self._slot_name(i) for i in range(code.nslots)]
+        # globals kept in a local from their one store on (infer.Hints.promoted)
+        self.promoted = {name: (f"g_{name}" if _IDENT.match(name) else f"_g{k}", k)
+                         for name, k in analysis.hints.promoted.items()}
 
     # -- names and positions ------------------------------------------------------------
     def vm(self) -> ast.expr:
@@ -566,6 +571,10 @@ class Gen:
 
     def op_load_global(self, ip: int, arg: int) -> None:
         name = self.code.consts[arg]
+        local = self.promoted.get(name)
+        if local is not None and local[1] not in self.st(ip).unset:
+            self.push(_name(local[0]), self.st(ip).slots[local[1]], True)
+            return
         stable = self.stable(name) if self.stable is not None else None
         if stable is not None:
             value = stable[0]
@@ -588,7 +597,12 @@ class Gen:
     def op_store_global(self, ip: int, arg: int) -> None:
         e = self.pop()
         self.flush()
-        self.emit(ast.Assign(targets=[ast.Subscript(value=_name("G"), slice=_const(self.code.consts[arg]),
+        name = self.code.consts[arg]
+        local = self.promoted.get(name)
+        if local is not None:
+            self.emit(ast.Assign(targets=[_name(local[0], True)], value=e.expr))
+            e = Entry(_name(local[0]), e.val, True)
+        self.emit(ast.Assign(targets=[ast.Subscript(value=_name("G"), slice=_const(name),
                                                     ctx=ast.Store())], value=e.expr))
 
     def _cell_value(self, cell: ast.expr, name: str) -> None:
@@ -831,6 +845,8 @@ class Gen:
             lo, hi, inclusive = a.parts
             stop = ast.BinOp(left=hi.expr, op=ast.Add(), right=_const(1)) if inclusive else hi.expr
             self.push(_call("iter", _call("range", lo.expr, stop)), ITER)
+        elif a.val[0] in ("list", "str"):  # as I.iterate does for them
+            self.push(_call("iter", a.expr), ITER)
         else:
             self.push(_call("I_iterate", a.expr), ITER)
 
@@ -948,8 +964,11 @@ class Gen:
             self.emit(ast.Expr(_call("TICK_CALL")))
             f = Entry(names[0], f.val, True, glob=f.glob)
             args = [Entry(n, a.val, True) for n, a in zip(names[1:], args)]
-        if target is not None:
-            result: ast.expr = self._direct_call(target, f, args)
+        if target is not None and target[0] == "class":
+            result: ast.expr = self._construct(target[1], args)
+            pure = True
+        elif target is not None:
+            result = self._direct_call(target, f, args)
             pure = isinstance(result, ast.Name)  # a call may fail: only its stored result waits
         else:
             result = _call(_attr(_name("CALLS"), "call"), self.vm(), f.expr, *[a.expr for a in args])
@@ -967,11 +986,30 @@ class Gen:
         value = self.an.known[f.val[1]]
         if value is self.self_closure and argc == value.code.nparams:
             return ("self", value)
-        if type(value) is Closure and argc == value.code.nparams and type(value.code.jit) is _FUNCTION:
+        if (type(value) is Closure and argc == value.code.nparams and not value.code.captures
+                and type(value.code.jit) is _FUNCTION):
             return ("entry", value)
         if type(value).__name__ == "Export" and value.qualname == value.name:  # a built-in
             return ("builtin", value)
+        if type(value) is Class:
+            init = value.find_method("init")
+            if (type(init) is Closure and argc + 1 == init.code.nparams and not init.code.captures
+                    and type(init.code.jit) is _FUNCTION):
+                return ("class", value)
         return None
+
+    def _construct(self, cls: Any, args: list[Entry]) -> ast.expr:
+        """`Cls(args)` for a class whose `init` is compiled: a new Instance, and init's
+        entry called directly (its result is not the call's)."""
+        self.flush()
+        inst = self.temp()
+        self.emit(ast.Assign(targets=[_name(inst, True)], value=_call("Instance", self.const(cls))))
+        init = cls.find_method("init")
+        call = self._direct_call(("entry", init), Entry(_name(inst), F.ANY, True),
+                                 [Entry(_name(inst), F.ANY, True), *args])
+        if not isinstance(call, ast.Name):
+            self.emit(ast.Expr(call))
+        return _name(inst)
 
     def _direct_call(self, target: tuple[str, Any], f: Entry, args: list[Entry]) -> ast.expr:
         """A call to a known function as a plain Python call. A pure callee called from
@@ -988,6 +1026,7 @@ class Gen:
             cells = [_name("C")] if self.code.captures else []
         else:
             entry = fn.code.jit
+            self.callees.append(fn.code)
             callee_pure = entry.axiom_pure
             body = getattr(entry, "axiom_body", entry)
             direct = all(F.join(a.val, s) == s for a, s in zip(args, entry.axiom_spec))
@@ -1062,6 +1101,23 @@ class Gen:
         if kwnames:
             self.push(_call(_attr(_name("CALLS"), "method_kw"), self.vm(), obj.expr, _const(name),
                             _const(tuple(kwnames)), *[v.expr for v in values]), F.ANY)
+        elif obj.val[0] == "any" and len(values) <= 2:
+            # an inline cache: the method of the class last seen here, called directly
+            self.stack.append(obj)
+            self.stack.extend(values)
+            self.flush()  # the operands are evaluated, in order, before the test
+            values = self.stack[len(self.stack) - len(values):]
+            del self.stack[len(self.stack) - len(values):]
+            o = self.simple(self.pop())
+            ic = self.const(MethodCache(), "IC")
+            hit = ast.BoolOp(op=ast.And(), values=[
+                _type_is(o.expr, "Instance"),
+                _is(_attr(o.expr, "cls"), _attr(ic, "cls")),
+                ast.Compare(left=_const(name), ops=[ast.NotIn()], comparators=[_attr(o.expr, "fields")])])
+            args = [v.expr for v in values]
+            self.push(ast.IfExp(test=hit, body=_call(_attr(ic, "fn"), self.vm(), o.expr, *args),
+                                orelse=_call(_attr(_name("CALLS"), "method_ic"), self.vm(), ic, o.expr,
+                                             _const(name), *[copy.deepcopy(a) for a in args])), F.ANY)
         else:
             self.push(_call(_attr(_name("CALLS"), "method"), self.vm(), obj.expr, _const(name),
                             *[v.expr for v in values]), F.ANY)

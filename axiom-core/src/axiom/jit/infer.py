@@ -205,7 +205,7 @@ class Hints:
     def __init__(self, stable: Any = None, guess: Any = None, self_fn: Any = None,
                  spec: tuple[Val, ...] = (), callee: Any = None,
                  banned: frozenset[int] = frozenset(), pure: Any = None,
-                 limited: bool = False) -> None:
+                 limited: bool = False, promoted: dict[str, int] | None = None) -> None:
         self.stable = stable
         self.guess = guess
         self.self_fn = self_fn
@@ -215,6 +215,9 @@ class Hints:
         self.banned = banned
         self.pure = pure  # value -> whether calling it has no effect a script could see
         self.limited = limited  # a step or time limit: every unit ticks, so none is pure
+        # globals stored once, by this code, not yet: name -> the extra slot (after the
+        # frame's) that holds the value from its store on (see Tiers.once)
+        self.promoted = promoted or {}
 
 
 class Analysis:
@@ -298,7 +301,15 @@ class Analysis:
             slots[arg] = stack.pop()
             unset.discard(arg)
         elif op == Op.LOAD_GLOBAL:
-            stack.append(self._global(ip, code.consts[arg]))
+            k = self.hints.promoted.get(code.consts[arg])
+            if k is not None and k not in unset:
+                stack.append(slots[k])
+            else:
+                stack.append(self._global(ip, code.consts[arg]))
+        elif op == Op.STORE_GLOBAL and code.consts[arg] in self.hints.promoted:
+            k = self.hints.promoted[code.consts[arg]]
+            slots[k] = stack.pop()
+            unset.discard(k)
         elif op in (Op.LOAD_FREE, Op.LOAD_CELL):
             stack.append(ANY)
         elif op in (Op.STORE_GLOBAL, Op.STORE_FREE, Op.STORE_CELL, Op.POP, Op.OUT):
@@ -443,13 +454,25 @@ class Analysis:
             value = known[0]
             if type(value) in (int, float, str, bool) or value is None:
                 return of_const(value)
-            self.known.append(value)
-            return ("known", len(self.known) - 1, 0)
+            if type(value) is list:  # the same list for good, its items may change
+                return LIST
+            if type(value) is dict:
+                return DICT
+            return ("known", self._known_index(value), 0)
         guess = h.guess(name) if h.guess is not None and ip not in h.banned else None
         if guess is not None and guess[0] != "any":
             self.speculated[ip] = guess
             return guess
         return ANY
+
+    def _known_index(self, value: Any) -> int:
+        """The index of `value` in `known`: one per value, so that a loop's second pass
+        gives the same abstract value as its first (they join to it, not to any)."""
+        for i, v in enumerate(self.known):
+            if v is value:
+                return i
+        self.known.append(value)
+        return len(self.known) - 1
 
     def _call(self, ip: int, f: Val, args: list[Val]) -> Val:
         """What a call gives: for the unit's own function with its own argument types,
@@ -469,6 +492,8 @@ class Analysis:
                 return ANY if r[0] != "unset" else r
             self.speculated[ip] = r
             return r
+        if type(value).__name__ == "Export" and value.qualname == value.name:  # a built-in
+            return _BUILTIN_RESULTS.get(value.name, ANY)
         if h.callee is not None:
             r = h.callee(value, args)
             if r is not None and r[0] != "any" and ip not in h.banned:
@@ -591,6 +616,9 @@ _METHOD_RESULTS: Final[dict[str, dict[str, tuple[Any, bool]]]] = {
              "values": (LIST, True), "items": (LIST, True), "copy": ("same", True),
              "remove": (ANY, False)},
 }
+# What a built-in function gives (when it gives anything: it may raise instead)
+_BUILTIN_RESULTS: Final = {"len": ("int", 0, MAX), "str": STR, "int": INT, "float": FLOAT, "bool": BOOL,
+                           "typeof": STR, "sorted": LIST, "list": LIST, "map": LIST, "filter": LIST}
 _RETURNS: Final = {"float": FLOAT, "str": STR, "bool": BOOL, "nil": NIL}
 _COMPARES: Final = frozenset({Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE})
 _NEGATE: Final = {Op.LT: Op.GE, Op.LE: Op.GT, Op.GT: Op.LE, Op.GE: Op.LT, Op.EQ: Op.NE,

@@ -180,6 +180,24 @@ class Calls:
             return self.call(vm, f, *args)
         return vm.invoke(f, args, kwargs, None)
 
+    def method_ic(self, vm: VM, ic: MethodCache, obj: Any, name: str, *args: Any) -> Any:
+        """`obj.name(args)` at a site with an inline cache (the generated code calls
+        `ic.fn` itself while obj's class is `ic.cls`): fills the cache when the method is
+        a script function with a compiled entry for this many arguments."""
+        if type(obj) is I.Instance and name not in obj.fields and not vm.deep:
+            m = obj.cls.find_method(name)
+            if type(m) is Closure:
+                code = m.code
+                entry = code.jit
+                if type(entry) is _FUNCTION and not code.captures and len(args) + 1 == code.nparams:
+                    fn = entry if not entry.axiom_pure else _vm_adapter(entry, m, len(args) + 1)
+                    if fn is not None:
+                        ic.cls = obj.cls
+                        ic.fn = fn
+                        self.runtime.jit.watch(code, ic)
+                        return fn(vm, obj, *args)
+        return self.method(vm, obj, name, *args)
+
     def out(self, v: Any, stream: int) -> None:
         rt = self.runtime
         rt.write(rt.render(v), stream)
@@ -197,6 +215,45 @@ class Calls:
 
 
 _FUNCTION: Final = type(undefined)
+
+
+class MethodCache:
+    """One method call site's inline cache: the class last seen there, and the compiled
+    entry of its method, called as fn(vm, self, args). Emptied (cls None) when that
+    entry is dropped (Tiers.reset)."""
+
+    __slots__ = ("cls", "fn")
+
+    def __init__(self) -> None:
+        self.cls: Any = None
+        self.fn: Any = None
+
+
+def _vm_adapter(entry: Any, fn: Closure, n: int) -> Any:
+    """A pure entry called as fn(vm, args): where a full host stack is recovered, as in
+    `enter` (a RecursionError runs the call again in tier 0)."""
+    if n == 1:
+        def call1(vm: VM, a: Any) -> Any:
+            try:
+                return entry(a)
+            except RecursionError:
+                return vm.deep_call(fn, [a])
+        return call1
+    if n == 2:
+        def call2(vm: VM, a: Any, b: Any) -> Any:
+            try:
+                return entry(a, b)
+            except RecursionError:
+                return vm.deep_call(fn, [a, b])
+        return call2
+    if n == 3:
+        def call3(vm: VM, a: Any, b: Any, c: Any) -> Any:
+            try:
+                return entry(a, b, c)
+            except RecursionError:
+                return vm.deep_call(fn, [a, b, c])
+        return call3
+    return None
 
 
 # --- where an error happened, across tiers ---------------------------------------------------

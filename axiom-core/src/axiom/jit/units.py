@@ -234,6 +234,8 @@ def build_function(tiers: Tiers, fn: Any, spec: tuple[F.Val, ...]) -> tuple[Any,
     COMPILED[body_fn.__code__] = (code, {name: i for i, name in enumerate(gen.names)}, False, module)
     for name in used:
         tiers.depend(module, name, code)
+    for callee in gen.callees:
+        tiers.embeds(callee, code)
     entry.axiom_source = tree
     entry.axiom_spec = spec
     entry.axiom_returns = analysis.returns if analysis.returns[0] != "unset" else F.ANY
@@ -355,6 +357,14 @@ def build_osr(tiers: Tiers, frame: Any, header: int) -> Any:
     unset = {i for i, v in enumerate(frame.slots) if v is UNSET}
     stack = [F.of_value(v) for v in frame.stack]
     hints, used = _hints(tiers, module, None, (), banned)
+    once = tiers.once(module)
+    if once is not None:
+        for op, arg in code.ops:
+            name = code.consts[arg] if op == Op.STORE_GLOBAL else None
+            if name is not None and name not in hints.promoted and once(name):
+                hints.promoted[name] = len(slots)
+                unset.add(len(slots))
+                slots.append(F.UNSET_VAL)
     analysis = Analysis(code, header, slots, unset, stack, hints)
     ns = namespace(tiers, module)
     gen = Gen(code, analysis, ns, limited=tiers.runtime.limited, stable=hints.stable)
@@ -394,5 +404,7 @@ def build_osr(tiers: Tiers, frame: Any, header: int) -> Any:
                                module)
     for name in used:
         tiers.depend(module, name, code)
+    for callee in gen.callees:
+        tiers.embeds(callee, code)
     unit.axiom_source = tree
     return unit
