@@ -48,7 +48,11 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print the list a
 @app.command("info")
 def info(name: Annotated[str, typer.Argument(
         metavar="NAME", help="A module's name, as imported (e.g. mth), or one of its exports or "
-                             "types (e.g. web.http_get, web.response).")]) -> None:
+                             "types (e.g. web.http_get, web.response).")],
+         markdown: Annotated[bool, typer.Option(
+             "--markdown", help="Print the module's reference page in Markdown: its README's "
+                                "prose, then every export, constant and type with its "
+                                "signature, types, defaults, capabilities and docs.")] = False) -> None:
     """Show a module's version, exports with signatures and docs, types and capabilities."""
     from axiom_sdk import AxiomError
 
@@ -59,8 +63,15 @@ def info(name: Annotated[str, typer.Argument(
         mod = loader.find(module_name)
         if mod is None:
             raise loader.not_found(module_name, [])
-        text = (describe_member(mod, member) if member
-                else describe(mod, loader.index.modules.get(module_name, {})))
+        entry = loader.index.modules.get(module_name, {})
+        if markdown:
+            if member:
+                raise AxiomError("ValueError", "--markdown documents a whole module: give its "
+                                               f"name ({module_name}), not {name}")
+            from .mod_doc import page, readme_of
+            text = page(mod, entry, readme_of(entry.get("dist", ""))).rstrip("\n")
+        else:
+            text = describe_member(mod, member) if member else describe(mod, entry)
     except AxiomError as e:
         sys.stderr.write(f"axiom: {e.kind}: {e.message}\n")
         raise typer.Exit(1) from None
