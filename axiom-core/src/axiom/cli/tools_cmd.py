@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import typer.core
 import typer.main
 
 
@@ -36,9 +37,14 @@ def register(app: typer.Typer) -> None:
 
 
 def run_help() -> None:
-    """`axiom run --help`, in the style of every other command's help. `axiom run` itself
-    parses its options by hand (run.py, the fast path); this declaration only documents
-    them."""
+    """`axiom run --help`, in the style of every other command's help."""
+    run_command().main(args=["--help"], prog_name="axiom run", standalone_mode=False)
+
+
+def run_command() -> typer.core.TyperCommand:
+    """The click command that documents `axiom run` (its help, and the documentation
+    site's command reference). `axiom run` itself parses its options by hand (run.py,
+    the fast path); this declaration only documents them."""
     from .app import tidy_help
     doc = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
                       context_settings={"help_option_names": ["-h", "--help"]})
@@ -71,8 +77,9 @@ def run_help() -> None:
                                        "information.")] = False,
         max_steps: Annotated[int | None, typer.Option("--max-steps", metavar="N", help="Stop after about N "
                                              "instructions (LimitExceeded).")] = None,
-        max_memory: Annotated[float | None, typer.Option("--max-memory", metavar="MB", help="Refuse values "
-                                                "larger than MB megabytes.")] = None,
+        max_memory: Annotated[float | None, typer.Option("--max-memory", metavar="MB", help="Stop when the "
+                                                "run holds more than MB megabytes of memory "
+                                                "(LimitExceeded).")] = None,
         timeout: Annotated[float | None, typer.Option("--timeout", metavar="S", help="Stop after S seconds "
                                              "of wall time.")] = None,
         metrics: Annotated[bool, typer.Option("--metrics", help="Print the run's metrics on stderr "
@@ -92,7 +99,7 @@ def run_help() -> None:
 
     command = typer.main.get_command(doc)
     tidy_help(command)
-    command.main(args=["--help"], prog_name="axiom run", standalone_mode=False)
+    return command  # type: ignore[return-value]
 
 
 def _load(file: Path, settings_override: dict[str, object] | None = None) -> object:
