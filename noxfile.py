@@ -9,6 +9,7 @@
     uv run nox -s modules      tox: every module installed alone with axiom-sdk and tested
     uv run nox -s demo         run every example
     uv run nox -s fuzz         long differential and fuzz runs (short ones are in `tests`)
+    uv run nox -s docs         the documentation site, warnings as errors (into site/)
 """
 
 from __future__ import annotations
@@ -82,3 +83,11 @@ def fuzz(session: nox.Session) -> None:
     seed = os.environ.get("AXIOM_FUZZ_SEED", "13")
     session.run("python", "tests/fuzz/fuzz.py", "--inputs", inputs, "--seed", seed,
                 "--save", "tests/fuzz/found")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The documentation site (mkdocs-material) in site/, built with warnings as errors;
+    tests/test_docs.py builds it too, and runs every example in it."""
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site", *session.posargs,
+                env={"NO_MKDOCS_2_WARNING": "1"})
