@@ -24,6 +24,10 @@ examples on the same page read, and a one-line ```sh block `axiom run [OPTIONS] 
 [ARGS...]` followed by an output block runs a file written earlier on the page. Every page runs in its own temporary folder, its
 examples in order, so a later example may read what an earlier one wrote.
 
+A page whose examples are not programs to run (the checker's wrong and right examples,
+the formatter's before and after) names the test that checks them instead:
+`<!-- axiom: checked-by axiom-core/tests/test_chk.py -->`.
+
 A comment before a block may also carry `args A B` (the script's ARGS), `stdin "TEXT"`
 (a Python string literal), `config KEY=VALUE ...` (settings, as in config.toml) and
 `serve 8000`: a real HTTP server on 127.0.0.1 serves the
@@ -169,8 +173,20 @@ def _directives(lines: list[str], i: int) -> dict[str, str]:
     return out
 
 
+_CHECKED_BY = re.compile(r"<!--\s*axiom:\s*checked-by\s+(\S+)\s*-->")
+
+
+def checked_elsewhere(page: Path) -> Path | None:
+    """The test file named by a page's `<!-- axiom: checked-by TEST -->`: that page's
+    examples are not programs to run (the checker's wrong/right pairs, the formatter's
+    before/after pairs) and that test checks each of them."""
+    m = _CHECKED_BY.search(page.read_text(encoding="utf-8"))
+    return ROOT / m.group(1) if m else None
+
+
 def _pages_with_examples() -> list[Path]:
-    return [p for p in PAGES if any(b.lang == "axiom" or b.output is not None for b in parse(p))]
+    return [p for p in PAGES if checked_elsewhere(p) is None
+            and any(b.lang == "axiom" or b.output is not None for b in parse(p))]
 
 
 def _id(page: Path) -> str:
@@ -402,6 +418,10 @@ def test_every_example_is_run_or_marked():
     loose, orphans, reasons = [], [], []
     total = no_run = 0
     for page in PAGES:
+        test = checked_elsewhere(page)
+        if test is not None:
+            assert page.name in test.read_text(encoding="utf-8"), f"{test} does not read {page}"
+            continue
         for block in parse(page):
             if block.lang == "output" and not block.owned:
                 orphans.append(block.where)
