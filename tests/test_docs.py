@@ -371,9 +371,8 @@ def _config(directives: dict[str, str]) -> dict[str, str]:
 
 
 def _compiles(block: Block) -> str | None:
-    from axiom_sdk import AxiomError
-
     from axiom.runtime import Runtime
+    from axiom_sdk import AxiomError
     try:
         Runtime().compile(block.text, block.title or "example.ax")
     except AxiomError as e:

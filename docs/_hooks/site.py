@@ -212,9 +212,8 @@ def builtin_functions() -> str:
 
 def _methods(owner_name: str) -> Any:
     def table() -> str:
-        from axiom_sdk import Range, Set
-
         from axiom import prelude
+        from axiom_sdk import Range, Set
         owner = {"list": list, "dict": dict, "str": str, "set": Set, "range": Range}[owner_name]
         rows = ["| method | what it does |", "|---|---|"]
         for name in prelude._METHOD_FNS[owner]:
