@@ -528,3 +528,135 @@ def test_site_builds_strictly(tmp_path):
     assert (site / "index.html").exists()
     assert (site / "library" / "mth" / "index.html").exists()
     assert (site / "search" / "search_index.json").exists()
+
+
+# -- module pages -----------------------------------------------------------------------
+
+GEO_PAGE = '''# `geo`: Geometry
+
+`import geo`; distribution `axiom-geo` 1.2.0; capabilities: `fs.read`.
+
+Geometry: points and distances.
+
+### Example
+
+```
+import geo
+```
+
+## Functions
+
+| function | what it does |
+|---|---|
+| [`distance`](#distance) | The distance from the origin. |
+| [`load`](#load) | Shapes read from a file. |
+
+### `distance`
+
+```text
+geo.distance(x: float, y: float=0.0) -> float
+```
+
+The distance from the origin.
+
+Both coordinates are numbers; `y` defaults to 0.
+
+| parameter | type | default |
+|---|---|---|
+| `x` | `float` | required |
+| `y` | `float` | `0.0` |
+
+Returns `float`.
+
+### `load`
+
+```text
+geo.load(path: str, ...more: str) -> shape
+```
+
+Shapes read from a file.
+
+| parameter | type | default |
+|---|---|---|
+| `path` | `str` | required |
+| `...more` | `str` |  |
+
+Returns [`shape`](#shape-type).
+
+Needs the capability `fs.read` (on `path`).
+
+## Constants
+
+| name | value | meaning |
+|---|---|---|
+| `geo.ORIGIN` | `[0, 0]` | Where \\*everything\\* starts. |
+
+## Types
+
+### `shape` (type)
+
+A polygon &lt;closed>.
+
+`typeof` gives `"shape"`.
+
+| member | kind | what it does |
+|---|---|---|
+| `shape.sides` | attribute | |
+| `shape.area(scale: float=1.0) -> float` | method | Its area, scaled. |
+
+Operators: `len(a)`.
+'''
+
+
+def _geo_module():
+    """A module as an author writes one (its names are globals of this file, so the SDK
+    resolves the hints)."""
+    from axiom_sdk import Module
+    geo = Module("geo", summary="Geometry: points and distances", version="1.2.0")
+    geo.constant("ORIGIN", [0, 0], "Where *everything* starts.")
+    geo.foreign_type("shape", GeoShape, attrs=["sides"], methods=["area"], ops={"len": len})
+    geo.export(geo_distance, name="distance")
+    geo.export(geo_load, name="load", needs=["fs.read:path"])
+    return geo
+
+
+class GeoShape:
+    """A polygon <closed>."""
+
+    def area(self, scale: float = 1.0) -> float:
+        """Its area, scaled."""
+        return 1.0
+
+
+def geo_distance(x: float, y: float = 0.0) -> float:
+    """The distance from the origin.
+
+    Both coordinates are numbers; `y` defaults to 0."""
+    return float((x * x + y * y) ** 0.5)
+
+
+def geo_load(path: str, *more: str) -> GeoShape:
+    """Shapes read from a file."""
+    return GeoShape()
+
+
+def test_a_module_page_is_made_from_what_the_sdk_records():
+    """`mod info --markdown`'s generator: the README's prose (without its title, headings
+    one level down), then each export's signature, docs, parameters, return type and
+    capability, the constants, and the types with their members and operators."""
+    from axiom.cli.mod_doc import page
+    readme = "# axiom-geo\n\nGeometry: points and distances.\n\n## Example\n\n```\nimport geo\n```\n"
+    assert page(_geo_module(), {"dist": "axiom-geo"}, readme) == GEO_PAGE
+
+
+def test_mod_info_markdown_prints_an_installed_modules_page(tmp_path):
+    from support.axiom_run import cli
+    p = cli(tmp_path, "mod", "info", "mth", "--markdown")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.startswith("# `mth`: Math\n\n`import mth`; distribution `axiom-mth` ")
+    assert "\n### `sqrt`\n\n```text\nmth.sqrt(x: float) -> float\n```\n" in p.stdout
+    assert "\n| `mth.PI` | `3.141592653589793` |" in p.stdout
+    p = cli(tmp_path, "mod", "info", "mth.sqrt", "--markdown")
+    assert p.returncode == 1
+    assert p.stderr == ("axiom: ValueError: --markdown documents a whole module: give its name "
+                        "(mth), not mth.sqrt\n")
