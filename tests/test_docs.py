@@ -4,7 +4,7 @@ builds strictly.
 Examples are fenced code blocks with the info string `axiom`. Each one is one of:
 
 - a program followed by an ```output block (or a titled program, a one-line ```sh block
-  `axiom run TITLE ARGS...` that runs it, then the output): it runs (through `axiom run`'s own entry
+  `[VAR=VALUE...] axiom run [OPTIONS] TITLE [ARGS...]` that runs it, then the output): it runs (through `axiom run`'s own entry
   point, in-process) and what it writes, stdout and stderr as a terminal shows them, must
   equal the block exactly. An output that shows an uncaught error report (a line
   `Error: ...` followed by `  --> FILE:LINE:COL`) expects exit status 1 (2 for a
@@ -75,7 +75,8 @@ class Block:
     output: str | None = None  # the ```output block that follows, if any
     owned: bool = False  # an output block that follows an example
     options: list[str] = field(default_factory=list)  # axiom's own options, from the command
-    command: tuple[list[str], str, list[str]] | None = None  # a sh block's `axiom run` command
+    env: dict[str, str] = field(default_factory=dict)  # the command's VAR=VALUE prefix
+    command: tuple[list[str], str, list[str], dict[str, str]] | None = None  # a sh block's `axiom run`
 
     @property
     def where(self) -> str:
@@ -132,7 +133,7 @@ def parse(page: Path) -> list[Block]:
             command = _command(nxt.text)
             after = adjacent(k + 1)
             if command and command[1] == block.title and after is not None and after.lang == "output":
-                block.options = command[0]
+                block.options, block.env = command[0], command[3]
                 block.directives.setdefault("args", shlex.join(command[2]))
                 nxt.owned = True
                 nxt = after
@@ -142,11 +143,16 @@ def parse(page: Path) -> list[Block]:
     return blocks
 
 
-def _command(text: str) -> tuple[list[str], str, list[str]] | None:
-    """A one-line `axiom run [OPTIONS] FILE [ARGS...]` (or `axiom FILE ...`): its parts."""
+def _command(text: str) -> tuple[list[str], str, list[str], dict[str, str]] | None:
+    """A one-line `[VAR=VALUE...] axiom run [OPTIONS] FILE [ARGS...]` (or `axiom FILE
+    ...`): its options, file, arguments and environment variables."""
     if text.count("\n") != 1:
         return None
     words = shlex.split(text.strip().removeprefix("$ "))
+    env = {}
+    while words and re.fullmatch(r"[A-Z_][A-Z0-9_]*=.*", words[0]):
+        name, _, value = words.pop(0).partition("=")
+        env[name] = value
     if words[:1] != ["axiom"]:
         return None
     words = words[2:] if words[1:2] == ["run"] else words[1:]
@@ -156,7 +162,7 @@ def _command(text: str) -> tuple[list[str], str, list[str]] | None:
         options.append(words.pop(0))
         if options[-1] in _VALUE_OPTS and words:
             options.append(words.pop(0))
-    return (options, words[0], words[1:]) if words else None
+    return (options, words[0], words[1:], env) if words else None
 
 
 def _directives(lines: list[str], i: int) -> dict[str, str]:
@@ -216,9 +222,10 @@ class Result:
 
 
 def run_axiom(argv: list[str], folder: Path, stdin: str, monkeypatch: pytest.MonkeyPatch,
-              config: dict[str, str] | None = None) -> Result:
+              config: dict[str, str] | None = None, env: dict[str, str] | None = None) -> Result:
     """`axiom run ARGV...` in `folder`, in this process (through the CLI's own entry
-    point), with the settings in `config` (in an AXIOM_HOME of its own) when given."""
+    point), with the settings in `config` (in an AXIOM_HOME of its own) and the
+    environment variables in `env` when given."""
     import tempfile
 
     from axiom import conf
@@ -230,6 +237,8 @@ def run_axiom(argv: list[str], folder: Path, stdin: str, monkeypatch: pytest.Mon
             mp.setenv("AXIOM_HOME", tempfile.mkdtemp(prefix="axiom-home-", dir=folder.parent))
             for key, value in config.items():
                 conf.set_value(key, value)
+        for name, value in (env or {}).items():
+            mp.setenv(name, value)
         mp.chdir(folder)
         mp.setattr(sys, "stdin", io.StringIO(stdin))
         mp.setenv("COLUMNS", "100")
@@ -311,15 +320,15 @@ def execute(block: Block, page: Page) -> Result:
         return run_python(block, page)
     stdin = ast.literal_eval(d["stdin"]) if "stdin" in d else ""
     if block.lang == "sh":
-        options, name, args = block.command or ([], "", [])
+        options, name, args, env = block.command or ([], "", [], {})
         source = (page.folder / name).read_text(encoding="utf-8")
     else:
         options, name, args = block.options, block.title or "example.ax", shlex.split(d.get("args", ""))
-        source = block.text
+        env, source = block.env, block.text
     if "serve" in d:
         source = page.served(source, d["serve"])
     page.write(name, source)
-    return run_axiom([*options, name, *args], page.folder, stdin, page.monkeypatch, _config(d))
+    return run_axiom([*options, name, *args], page.folder, stdin, page.monkeypatch, _config(d), env)
 
 
 def check_block(block: Block, page: Page) -> str | None:
@@ -471,7 +480,21 @@ def test_a_command_runs_a_file_of_the_page(tmp_path, monkeypatch):
                     '```output\n[]\n```\n')
     blocks = parse(page)
     assert blocks[0].options == ["--sandbox"] and blocks[0].output == '["a", "b c"]\n'
-    assert blocks[3].command == ([], "t.ax", []) and blocks[3].output == "[]\n"
+    assert blocks[3].command == ([], "t.ax", [], {}) and blocks[3].output == "[]\n"
+    runner = Page(tmp_path, monkeypatch)
+    assert check_block(blocks[0], runner) is None
+    assert check_block(blocks[3], runner) is None
+
+
+def test_a_command_sets_the_environment_variables_before_it(tmp_path, monkeypatch):
+    """`VAR=VALUE axiom run FILE`: the variable is set for that run only."""
+    page = tmp_path / "p.md"
+    page.write_text('```axiom title="e.ax"\nimport env\nout env.env_var("DOCS_X")\n```\n\n'
+                    '```sh\nDOCS_X="a b" axiom run e.ax\n```\n\n```output\na b\n```\n\n'
+                    '```sh\naxiom run e.ax\n```\n\n```output\nnil\n```\n')
+    monkeypatch.delenv("DOCS_X", raising=False)
+    blocks = parse(page)
+    assert blocks[0].env == {"DOCS_X": "a b"} and blocks[3].command == ([], "e.ax", [], {})
     runner = Page(tmp_path, monkeypatch)
     assert check_block(blocks[0], runner) is None
     assert check_block(blocks[3], runner) is None
