@@ -24,7 +24,7 @@ DEFAULTS: Final[dict[str, Any]] = {
     "peephole_optimizer": True,    # constant folding, peephole, dead code, jump threading
     "jit": "host",                 # off | host | native (tiers 1 and 2)
     "jit_threshold": 1000,         # calls or loop iterations before a function is compiled
-    "ic_enabled": True,            # inline caches for attribute and method lookups
+    "ic_enabled": True,            # inline caches at method call sites in compiled code
     "gc_enabled": True,            # the host's cycle collector during a run
     "profiling_enabled": False,    # as if --profile were given
     "max_call_depth": 1_000_000,   # deeper calls raise StackOverflow
@@ -37,7 +37,7 @@ _DOCS: Final[dict[str, str]] = {
     "peephole_optimizer": "Run the bytecode optimizer.",
     "jit": "Execution tier: off, host or native.",
     "jit_threshold": "Calls before a hot function is compiled by a JIT tier.",
-    "ic_enabled": "Inline caches for attribute lookups.",
+    "ic_enabled": "Inline caches at method call sites in compiled code.",
     "gc_enabled": "Python's cycle collector during a run.",
     "profiling_enabled": "Profile every run as with --profile.",
     "max_call_depth": "Call depth at which StackOverflow is raised.",

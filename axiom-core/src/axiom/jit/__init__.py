@@ -47,6 +47,7 @@ class Tiers:
         self.runtime = runtime
         self.tier = tier
         self.threshold: int = int(settings.get("jit_threshold", 1000))
+        self.caches = bool(settings.get("ic_enabled", True))  # inline caches at method calls
         # AXIOM_JIT_FUNCTIONS=0 compiles loops only (every function body stays in tier 0
         # unless a loop in it runs hot): the differential tests use it to reach the
         # on-stack replacement of loops inside functions.

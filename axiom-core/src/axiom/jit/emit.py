@@ -136,13 +136,14 @@ class Gen:
     from `code` and its flow `analysis`, into the namespace `ns`."""
 
     def __init__(self, code: Code, analysis: Analysis, ns: dict[str, Any], *, limited: bool,
-                 self_closure: Any = None, spec: tuple[Val, ...] = (),
+                 caches: bool = True, self_closure: Any = None, spec: tuple[Val, ...] = (),
                  stable: Any = None) -> None:
         self.code = code
         self.ops = code.ops
         self.an = analysis
         self.ns = ns
         self.limited = limited
+        self.caches = caches  # inline caches at method call sites (the ic_enabled setting)
         self.self_closure = self_closure  # the closure being compiled (self calls)
         self.spec = spec
         self.stable = stable  # name -> value for globals no code reassigns (or None)
@@ -1101,7 +1102,7 @@ class Gen:
         if kwnames:
             self.push(_call(_attr(_name("CALLS"), "method_kw"), self.vm(), obj.expr, _const(name),
                             _const(tuple(kwnames)), *[v.expr for v in values]), F.ANY)
-        elif obj.val[0] == "any" and len(values) <= 2:
+        elif self.caches and obj.val[0] == "any" and len(values) <= 2:
             # an inline cache: the method of the class last seen here, called directly
             self.stack.append(obj)
             self.stack.extend(values)

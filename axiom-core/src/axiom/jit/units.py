@@ -198,7 +198,7 @@ def build_function(tiers: Tiers, fn: Any, spec: tuple[F.Val, ...]) -> tuple[Any,
     hints, used = _hints(tiers, module, fn, spec, banned)
     analysis = _analyse(code, slots, unset, hints)
     ns = namespace(tiers, module)
-    gen = Gen(code, analysis, ns, limited=tiers.runtime.limited, self_closure=fn, spec=spec,
+    gen = Gen(code, analysis, ns, limited=tiers.runtime.limited, caches=tiers.caches, self_closure=fn, spec=spec,
               stable=hints.stable)
     gen.region(0, len(code.ops), Ctx(len(code.ops), None, None))
     params = gen.names[:n]
@@ -367,7 +367,8 @@ def build_osr(tiers: Tiers, frame: Any, header: int) -> Any:
                 slots.append(F.UNSET_VAL)
     analysis = Analysis(code, header, slots, unset, stack, hints)
     ns = namespace(tiers, module)
-    gen = Gen(code, analysis, ns, limited=tiers.runtime.limited, stable=hints.stable)
+    gen = Gen(code, analysis, ns, limited=tiers.runtime.limited, caches=tiers.caches,
+              stable=hints.stable)
     gen.pure = False  # entered from the VM with its frame: a boundary for the pure code it calls
     for k, v in enumerate(stack):
         is_iter = code.ops[header][0] == Op.FOR_ITER and k == len(stack) - 1

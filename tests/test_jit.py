@@ -1,0 +1,128 @@
+"""Tier 1 as a user meets it: `axiom run` with the JIT on (threshold 0, so everything is
+compiled before it first runs) must print exactly what tier 0 prints, errors included,
+and the JIT's own settings and logs must do what they say."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from axiom import Runtime
+from tests.support.tiers import settings
+
+AXIOM = [sys.executable, "-m", "axiom.cli"]
+
+
+def run(tmp_path, source, *options, jit="host", config="", log=False):
+    home = tmp_path / f"home-{jit}"
+    home.mkdir(exist_ok=True)
+    (home / "config.toml").write_text(f'jit = "{jit}"\njit_threshold = 0\n{config}')
+    script = tmp_path / "script.ax"
+    script.write_text(textwrap.dedent(source))
+    env = dict(os.environ, AXIOM_HOME=str(home), NO_COLOR="1")
+    env.pop("AXIOM_JIT_LOG", None)
+    if log:
+        env["AXIOM_JIT_LOG"] = log
+    done = subprocess.run([*AXIOM, "run", *options, str(script)], capture_output=True, text=True,
+                          env=env, timeout=120)
+    return done.returncode, done.stdout, done.stderr
+
+
+def same_in_both_tiers(tmp_path, source, *options):
+    """Run `source` in tier 0 and tier 1: same exit code, output and error report."""
+    off = run(tmp_path, source, *options, jit="off")
+    on = run(tmp_path, source, *options)
+    assert on == off
+    return off
+
+
+def test_overflow_in_a_compiled_loop_is_reported_where_tier_0_reports_it(tmp_path):
+    code, out, err = same_in_both_tiers(tmp_path, """\
+        fn grow(n) {
+            let x = 1
+            for i in 0..n { x = x * 3 }
+            x
+        }
+        out grow(10)
+        out grow(100)
+        """)
+    assert (code, out) == (1, "59049\n")
+    assert "Error: Overflow: integer overflow: 4052555153018976267 * 3 is outside the 64-bit range" in err
+    assert "--> " in err and "script.ax:3:25" in err
+    assert "  i = 39\n" in err
+
+
+def test_a_capability_denied_in_compiled_code_is_the_same_error(tmp_path):
+    code, out, err = same_in_both_tiers(tmp_path, """\
+        import ioo
+        fn read_all(names) {
+            let n = 0
+            for name in names { n += len(ioo.file_read(name)) }
+            n
+        }
+        out read_all([])
+        out read_all(["/etc/hostname"])
+        """, "--sandbox")
+    assert (code, out) == (1, "0\n")
+    assert "Error: PermissionDenied: fs.read denied for /etc/hostname" in err
+    assert "script.ax:4:34" in err
+
+
+def test_a_wrong_guess_leaves_compiled_code_and_twenty_recompile_without_it(tmp_path):
+    source = """\
+        let step = 1
+        fn walk(n) {
+            let total = 0
+            for i in 0..n { total += step }
+            total
+        }
+        out walk(5)
+        step = 0.5
+        for k in 0..25 { walk(2) }
+        out walk(4)
+        """
+    assert run(tmp_path, source, jit="off")[:2] == (0, "5\n2.0\n")
+    code, out, err = run(tmp_path, source, log="1")
+    assert (code, out) == (0, "5\n2.0\n")
+    assert "axiom jit: walk guessed wrong 20 times: compiling it again without those guesses" in err
+    assert err.count("axiom jit: compiled walk (") == 2
+
+
+def test_ic_enabled_turns_the_inline_caches_of_method_calls_on_and_off(tmp_path):
+    source = """\
+        class Counter {
+            fn init(self) { self.n = 0 }
+            fn bump(self, by) { self.n += by }
+        }
+        fn drive(c, times) {
+            for i in 0..times { c.bump(i) }
+            c.n
+        }
+        out drive(Counter(), 10)
+        """
+    on = run(tmp_path, source, log="code")
+    off = run(tmp_path, source, log="code", config="ic_enabled = false\n")
+    assert on[:2] == off[:2] == (0, "45\n")
+    assert "IC0.fn(vm, c_0, i_2)" in on[2]
+    assert "IC0" not in off[2] and "CALLS.method(vm, c_0, 'bump', i_2)" in off[2]
+
+
+@pytest.mark.parametrize("jit", ["off", "host"])
+def test_limits_stop_a_runaway_compiled_loop(tmp_path, jit):
+    code, out, err = run(tmp_path, "let n = 0\nwhile true { n += 1 }\n", "--max-steps", "200000", jit=jit)
+    assert code == 1 and "LimitExceeded" in err and "step" in err
+    code, out, err = run(tmp_path, "fn spin() { let n = 0\n while true { n += 1 } }\nspin()\n",
+                         "--timeout", "1", jit=jit)
+    assert code == 1 and "LimitExceeded" in err
+
+
+def test_a_global_rebound_by_a_later_program_drops_the_code_that_assumed_it():
+    rt = Runtime(settings=settings("tier1-optimized"))
+    rt.eval("let k = 2\nfn times(x) { x * k }\nlet first = times(21)")
+    assert rt.eval("first") == 42
+    rt.eval("k = 3")
+    assert rt.eval("times(21)") == 63
