@@ -39,9 +39,9 @@ import re
 
 from ..bytecode import INFO, Code, Op
 from ..vm import Class, Closure
-from .support import MethodCache
 from . import infer as F
 from .infer import MAX, MIN, Analysis, Unsupported, Val
+from .support import MethodCache
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
