@@ -147,14 +147,13 @@ class Tiers:
             return None
         return facts.lookup
 
-    def once(self, module: Any) -> Any:
-        """A test for `module`'s globals that main code will store exactly once and has
-        not stored yet: name -> bool (compiled code keeps such a global in a local after
-        its store)."""
+    def owned(self, module: Any) -> Any:
+        """A test for `module`'s globals that only main code stores to: name -> bool.
+        Compiled main code keeps such a global in a local (and stores write through)."""
         facts = self._modules.get(id(module))
         if facts is None or facts.module is not module:
             return None
-        return facts.once
+        return facts.owned
 
     def embeds(self, callee: Code, code: Code) -> None:
         """Compiled `code` calls the compiled entry of `callee` directly: when that entry
@@ -228,13 +227,16 @@ class _ModuleFacts:
         self.reset = reset  # Tiers.reset
         self.globals: dict[str, Any] = module.globals
         self.sites: dict[str, int] = {}  # name -> stores that may run more than once, or 1
+        self.shared: set[str] = set()  # names a function stores to or a program frees
         self.assumed: dict[str, Any] = {}  # name -> the value compiled code relies on
         self.deps: dict[str, list[Code]] = {}
 
     def add(self, code: Code) -> None:
         changed = set()
-        for name, once in _stores(code, True):
+        for name, once, by_main in _stores(code, True):
             self.sites[name] = self.sites.get(name, 0) + (1 if once else 2)
+            if not by_main:
+                self.shared.add(name)
             changed.add(name)
         for name in changed:
             if self.sites[name] > 1:
@@ -261,10 +263,10 @@ class _ModuleFacts:
         self.assumed[name] = value
         return (value,)
 
-    def once(self, name: str) -> bool:
-        """Whether `name` has one store, in a program's main code outside loops, that has
-        not run: after it runs, the global keeps that value for good."""
-        return self.sites.get(name, 0) == 1 and name not in self.globals
+    def owned(self, name: str) -> bool:
+        """Whether only programs' main code stores to `name` (no function, no `free`):
+        while a main code runs, nothing but it changes the global."""
+        return name in self.sites and name not in self.shared
 
     def builtin(self, name: str) -> Any:
         runtime = getattr(self.module, "runtime", None)
@@ -288,16 +290,18 @@ class _ModuleFacts:
 _ABSENT: Final = object()
 
 
-def _stores(code: Code, main: bool) -> list[tuple[str, bool]]:
-    """(name, runs at most once) for every store to a global in `code` and the code
-    nested in it. Only a store in a program's main code, outside any loop, runs once."""
+def _stores(code: Code, main: bool) -> list[tuple[str, bool, bool]]:
+    """(name, runs at most once, a plain store by main code) for every store to a global
+    in `code` and the code nested in it. Only a store in a program's main code, outside
+    any loop, runs once."""
     out = []
     loops = [(arg, i) for i, (op, arg) in enumerate(code.ops)
              if op in (Op.JUMP, Op.JUMP_IF_FALSE, Op.JUMP_IF_TRUE) and arg <= i]
     for i, (op, arg) in enumerate(code.ops):
         if op == Op.STORE_GLOBAL or op == Op.FREE_GLOBAL:
-            once = main and op == Op.STORE_GLOBAL and not any(h <= i <= e for h, e in loops)
-            out.append((code.consts[arg], once))
+            by_main = main and op == Op.STORE_GLOBAL
+            once = by_main and not any(h <= i <= e for h, e in loops)
+            out.append((code.consts[arg], once, by_main))
     for c in code.consts:
         if isinstance(c, Code):
             out += _stores(c, False)

@@ -357,14 +357,21 @@ def build_osr(tiers: Tiers, frame: Any, header: int) -> Any:
     unset = {i for i, v in enumerate(frame.slots) if v is UNSET}
     stack = [F.of_value(v) for v in frame.stack]
     hints, used = _hints(tiers, module, None, (), banned)
-    once = tiers.once(module)
-    if once is not None:
+    owned = tiers.owned(module) if frame.closure is None else None
+    entering: dict[str, Any] = {}  # promoted globals set when the unit is entered
+    if owned is not None:  # main code: the globals only it stores to live in locals
         for op, arg in code.ops:
             name = code.consts[arg] if op == Op.STORE_GLOBAL else None
-            if name is not None and name not in hints.promoted and once(name):
-                hints.promoted[name] = len(slots)
+            if name is None or name in hints.promoted or not owned(name) or hints.stable(name):
+                continue
+            hints.promoted[name] = len(slots)
+            value = module.globals.get(name, UNSET)
+            if value is UNSET:
                 unset.add(len(slots))
                 slots.append(F.UNSET_VAL)
+            else:
+                entering[name] = value
+                slots.append(F.of_value(value))
     analysis = Analysis(code, header, slots, unset, stack, hints)
     ns = namespace(tiers, module)
     gen = Gen(code, analysis, ns, limited=tiers.runtime.limited, caches=tiers.caches,
@@ -387,7 +394,11 @@ def build_osr(tiers: Tiers, frame: Any, header: int) -> Any:
     prologue += [ast.Assign(targets=[_store(f"s{k}")],
                             value=ast.Subscript(value=_load("T"), slice=ast.Constant(k), ctx=ast.Load()))
                  for k in range(len(stack))]
-    guards: list[ast.expr] = [_type_test(gen.names[i], v[0], True) for i, v in enumerate(slots)
+    for name in entering:
+        prologue.append(ast.Assign(targets=[_store(gen.promoted[name][0])], value=ast.Subscript(
+            value=_load("G"), slice=ast.Constant(name), ctx=ast.Load())))
+    names = gen.names + [gen.promoted[name][0] for name in hints.promoted]
+    guards: list[ast.expr] = [_type_test(names[i], v[0], True) for i, v in enumerate(slots)
                               if v[0] in _TYPE_NAMES]
     if guards:
         prologue.append(ast.If(test=guards[0] if len(guards) == 1 else ast.BoolOp(op=ast.Or(), values=guards),
