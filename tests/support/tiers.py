@@ -12,6 +12,7 @@ from axiom import conf
 TIERS: dict[str, dict[str, object]] = {
     "tier0": {"jit": "off"},
     "tier1": {"jit": "host", "jit_threshold": 0},
+    "native": {"jit": "native", "jit_threshold": 0},
 }
 # The environment of a tier's runs: "tier1-loops" compiles loops only, so that a loop
 # inside a function is taken over while its frame runs (on-stack replacement).

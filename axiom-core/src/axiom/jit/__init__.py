@@ -56,7 +56,7 @@ class Tiers:
         level = os.environ.get("AXIOM_JIT_LOG", "")
         self.log = level in ("1", "code") or bool(settings.get("jit_log"))
         self.show_code = level == "code"
-        self.compiled: dict[str, int] = {"host": 0}  # units compiled, per tier (metrics)
+        self.compiled: dict[str, int] = {"host": 0, "native": 0}  # units compiled, per tier (metrics)
         self._modules: dict[int, _ModuleFacts] = {}
         self.banned: dict[Any, set[int]] = {}  # unit key -> instructions whose guess failed
         self._wrong: dict[Any, int] = {}
@@ -65,6 +65,11 @@ class Tiers:
         self._calls: Any = None
         self._embedded: dict[int, tuple[Code, list[Code]]] = {}  # see embeds()
         self._caches: dict[int, tuple[Code, list[Any]]] = {}  # see watch()
+        # Tier 2 (jit/native/): used for tier "native" when llvmlite is installed and no step
+        # or time limit is set (limited runs are counted in tier 1).
+        self.native = tier == "native" and not runtime.limited and self._native_available()
+        self.native_banned: set[Any] = set()  # codes that left native code too often
+        self.native_units: dict[Any, Any] = {}  # code or (code, header) -> its native unit
 
     @property
     def calls(self) -> Any:
@@ -82,7 +87,14 @@ class Tiers:
         if not self.calls_too:
             code.jit = NEVER
             return NEVER
-        entry = self._generator().compile_function(self, fn, slots[:code.nparams])
+        entry = None
+        if self.native:
+            from .native import compile_function
+            entry = compile_function(self, fn, slots)
+        if entry is None:
+            entry = self._generator().compile_function(self, fn, slots[:code.nparams])
+        elif self.enter is None:
+            self._generator()
         code.jit = entry
         return entry
 
@@ -101,7 +113,7 @@ class Tiers:
                 return None
             if osr is None:
                 osr = code.osr = {}
-            unit = osr[header] = self._generator().compile_osr(self, frame, header)
+            unit = osr[header] = self._compile_osr(frame, header)
         if unit is NEVER or vm.deep:
             return None
         result = unit(vm, frame)
@@ -186,6 +198,22 @@ class Tiers:
             facts.depend(name, code)
 
     # -- helpers -----------------------------------------------------------------------------
+    def _compile_osr(self, frame: Any, header: int) -> Any:
+        unit = None
+        if self.native:
+            from .native import compile_osr
+            unit = compile_osr(self, frame, header)
+        return unit if unit is not None else self._generator().compile_osr(self, frame, header)
+
+    def _native_available(self) -> bool:
+        from .native import available
+        if available():
+            return True
+        if self.runtime.settings.get("jit_explicit", True):
+            sys.stderr.write("axiom: llvmlite is not installed: --jit native runs tier 1 "
+                             "(install axiom-core[native] for tier 2)\n")
+        return False
+
     def _generator(self) -> Any:
         if self._emit is None:
             from . import support, units

@@ -1,0 +1,559 @@
+"""Native units as the VM and tier 1 see them: entries that guard their argument types and
+call machine code through ctypes, and what happens when native code leaves.
+
+Pipeline position: called by jit/native/__init__.py. Imports the flow analysis, and the
+IR generator and llvmlite only once a unit passed it.
+
+Leaving native code. The buffer of the thread's context holds records, innermost
+activation first (lower.py). Each becomes a tier-0 Frame at the instruction where the
+activation goes on — the instruction that failed (an overflow, a division by zero, a call
+too deep, an unset variable: tier 0 runs it again and raises exactly what it raises), or
+the one after a call whose callee left — with its slots and operand stack. The frames are
+pushed on the VM's frame list, outermost first, and the VM runs them until the outermost
+returns: nothing already done is done again, and errors get tier 0's positions and traces.
+A loop unit (OSR) hands its own frame back to the VM the same way (`back_edge` gets the ip).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import struct
+import threading
+
+from ...bytecode import NEVER, Code, Op
+from ...vm import UNSET, Closure, Frame
+from ..infer import Unsupported
+from .flow import SCALARS, Callee, Flow, base, regions
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Final
+
+DEPTH: Final = 4_000  # native calls nested on the host stack before calls go on in tier 0
+BUFFER_WORDS: Final = (DEPTH + 4) * 64
+DEOPT_LIMIT: Final = 20  # unexpected exits before a unit is given to tier 1
+_PY: Final = {"i": int, "f": float, "b": bool}
+_NORMAL: Final = frozenset({"exit", "depth", "callee left"})
+
+
+class Context:
+    """One thread's words for native code (see lower.py) and its record buffer."""
+
+    def __init__(self) -> None:
+        from .lower import LIBM
+        from .engine import libm_addresses
+        self.words = (ctypes.c_int64 * 16)()
+        self.buf = (ctypes.c_int64 * BUFFER_WORDS)()
+        self.words[4] = ctypes.addressof(self.buf)
+        for k, a in enumerate(libm_addresses(LIBM)):
+            self.words[5 + k] = a
+        self.addr = ctypes.addressof(self.words)
+
+
+_LOCAL = threading.local()
+
+
+def context() -> Context:
+    ctx = getattr(_LOCAL, "ctx", None)
+    if ctx is None:
+        ctx = _LOCAL.ctx = Context()
+    return ctx
+
+
+# --- planning: which functions, with which types --------------------------------------------
+
+class Env:
+    """What one function's flow analysis may know (flow.Flow's `env`)."""
+
+    def __init__(self, planner: Planner, closure: Any, spec: tuple[str, ...] | None, stable: Any) -> None:
+        self.planner = planner
+        self.self_fn = closure
+        self.spec = spec
+        self.returns: Any = "_"
+        self.known: list[Any] = []
+        self._stable = stable
+
+    def stable(self, name: str) -> Any:
+        r = self._stable(name) if self._stable is not None else None
+        if r is not None:
+            self.planner.used.add(name)
+        return r
+
+    def callee(self, closure: Any, spec: tuple[str, ...]) -> Any:
+        return self.planner.plan(closure, spec).returns
+
+    def returns_of(self, callee: Callee) -> Any:
+        return self.planner.done[(callee.closure.code, callee.spec)].returns
+
+
+class Planned:
+    def __init__(self, closure: Any, spec: tuple[str, ...], flow: Flow, returns: Any) -> None:
+        self.closure = closure
+        self.spec = spec
+        self.flow = flow
+        self.returns = returns
+        self.llfn: Any = None
+
+
+class Planner:
+    """The flow analyses of a unit and of every function it calls natively."""
+
+    def __init__(self, tiers: Any, module: Any) -> None:
+        self.tiers = tiers
+        self.module = module
+        self.done: dict[tuple[Any, tuple[str, ...]], Planned] = {}
+        self.busy: set[tuple[Any, tuple[str, ...]]] = set()
+        self.order: list[Planned] = []
+        self.used: set[str] = set()
+
+    def stable_for(self, closure: Any) -> Any:
+        return self.tiers.stable(closure.module)
+
+    def plan(self, closure: Any, spec: tuple[str, ...]) -> Planned:
+        code: Code = closure.code
+        key = (code, spec)
+        p = self.done.get(key)
+        if p is not None:
+            return p
+        if key in self.busy:
+            raise Unsupported(f"{code.name} and a function it calls call each other")
+        if code.captures or code.min_args != code.nparams or len(spec) != code.nparams:
+            raise Unsupported(f"{code.name} captures variables or has default arguments")
+        if code in self.tiers.native_banned:
+            raise Unsupported(f"{code.name} left native code too often")
+        self.busy.add(key)
+        env = Env(self, closure, spec, self.stable_for(closure))
+        slots = list(spec) + ["u"] * (code.nslots - len(spec))
+        flow = None
+        for _ in range(6):
+            env.known = []
+            flow = Flow(code, 0, None, slots, [], None, env)
+            if flow.returns == env.returns:
+                break
+            env.returns = flow.returns
+        else:
+            raise Unsupported(f"the type {code.name} returns did not settle")
+        if flow.returns == "_":
+            raise Unsupported(f"{code.name} never returns")
+        self.busy.discard(key)
+        p = self.done[key] = Planned(closure, spec, flow, flow.returns)
+        self.order.append(p)
+        return p
+
+
+# --- building -------------------------------------------------------------------------------
+
+class Unit:
+    """A compiled native module: its sites, IR text and entry address."""
+
+    def __init__(self, name: str, sites: list[Any], ir_text: str, address: int) -> None:
+        self.name = name
+        self.sites = sites
+        self.ir_text = ir_text
+        self.address = address
+        self.wrong = 0
+
+
+def _lower(planner: Planner, root: Any, root_flow: Flow | None, osr_closure: Any) -> tuple[Any, Any]:
+    """The LLVM module for planner's functions (and a loop unit `root_flow`)."""
+    from llvmlite import ir
+
+    from .lower import I8, I64, P64, Gen, Module, machine
+    m = Module("axiom")
+    for p in planner.order:
+        rt = ir.LiteralStructType([machine(p.returns), I8])
+        fty = ir.FunctionType(rt, [P64] + [machine(t) for t in p.spec])
+        p.llfn = ir.Function(m.ir, fty, m.fresh(p.closure.code.name))
+        p.llfn.linkage = "internal"
+    for p in planner.order:
+        calls = {ip: planner.done[(c.closure.code, c.spec)].llfn
+                 for ip, (kind, c) in p.flow.calls.items() if kind == "native"}
+        Gen(m, p.flow, p.closure, p.spec, p.llfn, False, calls).emit()
+    if root_flow is not None:
+        fty = ir.FunctionType(I64, [P64, P64])
+        llfn = ir.Function(m.ir, fty, "axiom_entry")
+        calls = {ip: planner.done[(c.closure.code, c.spec)].llfn
+                 for ip, (kind, c) in root_flow.calls.items() if kind == "native"}
+        Gen(m, root_flow, osr_closure, None, llfn, True, calls).emit()
+    else:
+        p = root
+        rt = machine(p.returns)
+        ext_rt = ir.DoubleType() if p.returns == "f" else I64
+        fty = ir.FunctionType(ext_rt, [P64] + [I64 if t == "b" else machine(t) for t in p.spec])
+        llfn = ir.Function(m.ir, fty, "axiom_entry")
+        b = ir.IRBuilder(llfn.append_basic_block())
+        args = [llfn.args[0]] + [b.trunc(a, machine(t)) if t == "b" else a
+                                 for a, t in zip(llfn.args[1:], p.spec)]
+        r = b.call(p.llfn, args)
+        status = b.zext(b.extract_value(r, 1), I64)
+        b.store(status, b.gep(llfn.args[0], [ir.Constant(I64, 0)]))
+        v = b.extract_value(r, 0)
+        if rt != ext_rt:
+            v = b.zext(v, I64) if p.returns == "b" else v
+        b.ret(v)
+    return m, str(m.ir)
+
+
+def _machine_code(ir_text: str) -> int:
+    from .engine import load_jit, optimise
+    mod = optimise(ir_text)
+    return load_jit(mod, ["axiom_entry"])["axiom_entry"]
+
+
+def compile_function(tiers: Any, fn: Any, slots: list[Any]) -> Any:
+    code: Code = fn.code
+    spec = []
+    for v in slots[:code.nparams]:
+        t = type(v)
+        spec.append("i" if t is int else "f" if t is float else "b" if t is bool else "?")
+    try:
+        if "?" in spec:
+            raise Unsupported("arguments that are not numbers")
+        planner = Planner(tiers, fn.module)
+        root = planner.plan(fn, tuple(spec))
+        m, text = _lower(planner, root, None, None)
+        address = _machine_code(text)
+    except Unsupported as e:
+        tiers.note(f"{code.name} ({code.filename}) is not native: {e}")
+        return None
+    except Exception as e:  # a bug in the native tier: tier 1 runs it
+        tiers.failed(code, e)
+        return None
+    unit = Unit(code.name, m.sites, text, address)
+    for name in planner.used:
+        tiers.depend(fn.module, name, code)
+    tiers.compiled["native"] = tiers.compiled.get("native", 0) + 1
+    tiers.note(f"native: compiled {code.name} ({code.filename}) for ({', '.join(_NAMES[t] for t in spec)})")
+    tiers.native_units[code] = unit
+    return _function_entry(tiers, fn, root, unit)
+
+
+_NAMES: Final = {"i": "int", "f": "float", "b": "bool"}
+
+
+def _function_entry(tiers: Any, fn: Any, root: Planned, unit: Unit) -> Any:
+    """The entry the VM and tier 1 call: (vm, *args)."""
+    spec = root.spec
+    pytypes = tuple(_PY[t] for t in spec)
+    argtypes = [ctypes.c_int64 if t != "f" else ctypes.c_double for t in spec]
+    restype = ctypes.c_double if root.returns == "f" else ctypes.c_int64
+    cfunc = ctypes.CFUNCTYPE(restype, ctypes.c_void_p, *argtypes)(unit.address)
+    returns = root.returns
+    code = fn.code
+    fallback: dict[tuple[type, ...], Any] = {}
+
+    def other_types(vm: Any, args: tuple[Any, ...]) -> Any:
+        key = tuple(type(a) for a in args)
+        entry = fallback.get(key)
+        if entry is None:
+            from ..units import compile_function as host
+            entry = fallback[key] = host(tiers, fn, list(args))
+        if entry is NEVER:
+            return _tier0(vm, fn, list(args))
+        from ..support import enter
+        return enter(vm, entry, fn, args)
+
+    def entry(vm: Any, *args: Any) -> Any:
+        if len(args) != len(pytypes):
+            return other_types(vm, args)
+        for a, t in zip(args, pytypes):
+            if type(a) is not t:
+                return other_types(vm, args)
+        ctx = context()
+        w = ctx.words
+        room = vm.max_depth - len(vm.frames)
+        w[2] = room if room < DEPTH else DEPTH
+        r = cfunc(ctx.addr, *args)
+        if w[0]:
+            return _resume(tiers, vm, ctx, unit, None)
+        if returns == "b":
+            return r != 0
+        if returns == "n":
+            return None
+        return r
+
+    entry.axiom_pure = False
+    entry.axiom_native = unit
+    from ..infer import FLOAT, INT, NIL
+    entry.axiom_spec = tuple(INT if t == "i" else FLOAT if t == "f" else ("bool", 0, 0) for t in spec)
+    entry.axiom_returns = INT if returns == "i" else FLOAT if returns == "f" else \
+        ("bool", 0, 0) if returns == "b" else NIL
+    del code
+    return entry
+
+
+def _tier0(vm: Any, fn: Any, args: list[Any]) -> Any:
+    code = fn.code
+    slots = args + [UNSET] * (code.nslots - len(args))
+    if len(vm.frames) >= vm.max_depth:
+        raise vm._too_deep()
+    return vm.resume(Frame(code, slots, fn, fn.module))
+
+
+# --- leaving native code -------------------------------------------------------------------------
+
+def _records(ctx: Context, unit: Unit) -> list[tuple[Any, list[Any], list[Any], list[tuple[str, Any]]]]:
+    """The records in the buffer: (site, slots, stack, globals), innermost first."""
+    w = ctx.words
+    n = w[3]
+    buf = ctx.buf
+    out = []
+    k = 0
+    sites = unit.sites
+    while k < n:
+        site = sites[buf[k]]
+        k += 1
+
+        def take(t: Any) -> Any:
+            nonlocal k
+            if type(t) is tuple:
+                if t[0] == "k":
+                    return site.known[t[1]]
+                from axiom_sdk import Range  # ("g", inclusive): a range value
+                lo, hi = buf[k], buf[k + 1]
+                k += 2
+                return Range(lo, hi, 1, inclusive=t[1])
+            if t in SCALARS:
+                v = buf[k]
+                k += 1
+                return _value(t, v)
+            if t in ("i?", "f?", "b?"):
+                flag, v = buf[k], buf[k + 1]
+                k += 2
+                return _value(t[0], v) if flag & 1 else UNSET
+            if t == "r":
+                cur, stop = buf[k], buf[k + 1]
+                k += 2
+                return iter(range(cur, stop))
+            if t == "n":
+                return None
+            return _KEEP  # "u", "x", "o": unset, or (a loop unit) the frame keeps its own
+
+        slots = [(i, take(t)) for i, t in site.slots]
+        stack = [take(t) for t in site.stack]
+        globals_ = [(name, take(t)) for name, t in site.globals]
+        out.append((site, slots, stack, globals_))
+    w[0] = 0
+    w[1] = 0
+    w[3] = 0
+    return out
+
+
+_KEEP: Final = object()
+
+
+def _value(t: str, v: int) -> Any:
+    if t == "i":
+        return v
+    if t == "f":
+        return struct.unpack("<d", struct.pack("<q", v))[0]
+    return bool(v & 1)
+
+
+def _resume(tiers: Any, vm: Any, ctx: Context, unit: Unit, osr_frame: Any) -> Any:
+    """Continue in tier 0 the activations native code left (see the module docstring).
+    For a loop unit, the last record is its own frame's: returns the ip where it goes on."""
+    records = _records(ctx, unit)
+    inner = records[0][0]
+    if inner.reason not in _NORMAL:
+        unit.wrong += 1
+        tiers.note(f"native: {inner.code.name} left at {inner.code.filename}:"
+                   f"{inner.code.lines[min(inner.ip, len(inner.code.lines) - 1)][0]}: {inner.reason}")
+        if unit.wrong >= DEOPT_LIMIT:
+            _drop(tiers, records[-1][0].code, unit)
+    own = None
+    if osr_frame is not None:
+        own = records.pop()
+        site, slots, stack, globals_ = own
+        for i, v in slots:
+            if v is not _KEEP:
+                osr_frame.slots[i] = v
+            elif site.slots[i][1] in ("u",):
+                osr_frame.slots[i] = UNSET
+        osr_frame.stack[:] = stack
+        for name, v in globals_:
+            if v is not _KEEP and v is not UNSET:
+                osr_frame.globals[name] = v
+        osr_frame.ip = site.ip
+    frames = []
+    for site, slots, stack, _ in records:
+        values = [UNSET] * site.code.nslots
+        for i, v in slots:
+            if v is not _KEEP:
+                values[i] = v
+        closure = site.closure
+        f = Frame(site.code, values, closure, closure.module)
+        f.ip = site.ip
+        f.stack = stack
+        frames.append(f)
+    if frames:
+        stack_ = vm.frames
+        start = len(stack_)
+        stack_.extend(reversed(frames))
+        try:
+            result = vm.run(start)
+        finally:
+            del stack_[start:]
+        if osr_frame is None:
+            return result
+        osr_frame.stack.append(result)
+    return own[0].ip if own is not None else None
+
+
+def _drop(tiers: Any, code: Code, unit: Unit) -> None:
+    tiers.native_banned.add(code)
+    tiers.note(f"native: {code.name} left native code {unit.wrong} times: tier 1 takes it")
+    if code.jit is not None and getattr(code.jit, "axiom_native", None) is unit:
+        code.jit = None
+        code.hot = 0
+    if code.osr:
+        for header, u in list(code.osr.items()):
+            if getattr(u, "axiom_native", None) is unit:
+                del code.osr[header]
+        code.hot = 0
+
+
+# --- loops (on-stack replacement) ----------------------------------------------------------------
+
+def _entry_type(v: Any) -> Any:
+    t = type(v)
+    if t is int:
+        return "i"
+    if t is float:
+        return "f"
+    if t is bool:
+        return "b"
+    if v is None:
+        return "n"
+    if v is UNSET:
+        return "u"
+    return "o"
+
+
+def compile_osr(tiers: Any, frame: Any, header: int) -> Any:
+    code: Code = frame.code
+    try:
+        end = regions(code).get(header)
+        if end is None:
+            raise Unsupported("not a loop")
+        if frame.instance is not None:
+            raise Unsupported("a constructor's frame")
+        main = frame.closure is None
+        planner = Planner(tiers, frame.module)
+        stable = tiers.stable(frame.module)
+        names = {code.consts[arg] for op, arg in code.ops[header:end]
+                 if op in (Op.LOAD_GLOBAL, Op.STORE_GLOBAL)}
+        globals_: dict[str, Any] = {}
+        for name in sorted(names):
+            r = stable(name) if stable is not None else None
+            if r is not None:
+                continue
+            if not main:
+                raise Unsupported(f"uses the global {name}, which may change")
+            value = frame.globals.get(name, UNSET)
+            t = _entry_type(value)
+            if t not in SCALARS:
+                raise Unsupported(f"the global {name} is not a number")
+            globals_[name] = t
+        slots = [_entry_type(v) for v in frame.slots]
+        stack = []
+        for v in frame.stack:
+            if type(v).__name__ == "range_iterator":
+                rebuilt = v.__reduce__()
+                r = rebuilt[1][0]
+                if r.step != 1:
+                    raise Unsupported("a range with a step")
+                stack.append("r")
+            else:
+                t = _entry_type(v)
+                if t not in SCALARS:
+                    raise Unsupported("a value on the stack that is not a number")
+                stack.append(t)
+        env = Env(planner, None, None, stable)
+        flow = Flow(code, header, end, slots, stack, globals_ if main else None, env)
+        m, text = _lower(planner, None, flow, frame.closure)
+        address = _machine_code(text)
+    except Unsupported as e:
+        tiers.note(f"native: the loop at {code.filename}:{code.lines[header][0]} is not native: {e}")
+        return None
+    except Exception as e:
+        tiers.failed(code, e)
+        return None
+    unit = Unit(f"{code.name} loop {header}", m.sites, text, address)
+    for name in planner.used:
+        tiers.depend(frame.module, name, code)
+    tiers.compiled["native"] = tiers.compiled.get("native", 0) + 1
+    tiers.note(f"native: compiled the loop at {code.filename}:{code.lines[header][0]} (in {code.name})")
+    tiers.native_units[(code, header)] = unit
+    return _osr_entry(tiers, unit, flow, slots, stack, globals_)
+
+
+def _osr_entry(tiers: Any, unit: Unit, flow: Flow, slots: list[Any], stack: list[Any],
+               globals_: dict[str, Any]) -> Any:
+    cfunc = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p)(unit.address)
+    checks = [(i, _PY[t]) for i, t in enumerate(slots) if t in SCALARS]
+    unset = [i for i, t in enumerate(slots) if t == "u"]
+    nils = [i for i, t in enumerate(slots) if t == "n"]
+    gchecks = [(name, _PY[globals_[name]]) for name in flow.gnames]
+    n_in = len(checks) + sum(2 if t == "r" else 1 for t in stack) + len(gchecks)
+    inp = (ctypes.c_int64 * max(n_in, 1))()
+    inp_addr = ctypes.addressof(inp)
+    fmt = struct.Struct("<d")
+    from .. import _NOT_TAKEN
+
+    def word(v: Any) -> int:
+        if type(v) is float:
+            return struct.unpack("<q", fmt.pack(v))[0]
+        return int(v)
+
+    def unit_fn(vm: Any, frame: Any) -> Any:
+        fs = frame.slots
+        k = 0
+        for i, t in checks:
+            v = fs[i]
+            if type(v) is not t:
+                return _NOT_TAKEN
+            inp[k] = word(v)
+            k += 1
+        for i in unset:
+            if fs[i] is not UNSET:
+                return _NOT_TAKEN
+        for i in nils:
+            if fs[i] is not None:
+                return _NOT_TAKEN
+        if len(frame.stack) != len(stack):
+            return _NOT_TAKEN
+        for v, t in zip(frame.stack, stack):
+            if t == "r":
+                if type(v).__name__ != "range_iterator":
+                    return _NOT_TAKEN
+                _, (r,), done = v.__reduce__()
+                if r.step != 1:
+                    return _NOT_TAKEN
+                inp[k] = r.start + done
+                inp[k + 1] = r.stop
+                k += 2
+            else:
+                if type(v) is not _PY[t]:
+                    return _NOT_TAKEN
+                inp[k] = word(v)
+                k += 1
+        g = frame.globals
+        for name, t in gchecks:
+            v = g.get(name)
+            if type(v) is not t:
+                return _NOT_TAKEN
+            inp[k] = word(v)
+            k += 1
+        ctx = context()
+        w = ctx.words
+        room = vm.max_depth - len(vm.frames)
+        w[2] = room if room < DEPTH else DEPTH
+        cfunc(ctx.addr, inp_addr)
+        return _resume(tiers, vm, ctx, unit, frame)
+
+    unit_fn.axiom_native = unit
+    return unit_fn
+
+
+del base
