@@ -21,7 +21,7 @@ import struct
 import threading
 
 from ...bytecode import NEVER, Code, Op
-from ...vm import UNSET, Closure, Frame
+from ...vm import UNSET, Frame
 from ..infer import Unsupported
 from .flow import SCALARS, Callee, Flow, base, regions
 
@@ -40,8 +40,8 @@ class Context:
     """One thread's words for native code (see lower.py) and its record buffer."""
 
     def __init__(self) -> None:
-        from .lower import LIBM
         from .engine import libm_addresses
+        from .lower import LIBM
         self.words = (ctypes.c_int64 * 16)()
         self.buf = (ctypes.c_int64 * BUFFER_WORDS)()
         self.words[4] = ctypes.addressof(self.buf)
@@ -211,6 +211,10 @@ def compile_function(tiers: Any, fn: Any, slots: list[Any]) -> Any:
             raise Unsupported("arguments that are not numbers")
         planner = Planner(tiers, fn.module)
         root = planner.plan(fn, tuple(spec))
+        if not root.flow.calls and not regions(code):
+            # a leaf without loops: entering machine code through ctypes costs more than
+            # it saves (tier 1 runs it; a native caller still calls it natively)
+            raise Unsupported("a leaf function without loops runs faster in tier 1")
         m, text = _lower(planner, root, None, None)
         address = _machine_code(text)
     except Unsupported as e:
@@ -272,11 +276,12 @@ def _function_entry(tiers: Any, fn: Any, root: Planned, unit: Unit) -> Any:
             return None
         return r
 
-    entry.axiom_pure = False
-    entry.axiom_native = unit
     from ..infer import FLOAT, INT, NIL
-    entry.axiom_spec = tuple(INT if t == "i" else FLOAT if t == "f" else ("bool", 0, 0) for t in spec)
-    entry.axiom_returns = INT if returns == "i" else FLOAT if returns == "f" else \
+    made: Any = entry
+    made.axiom_pure = False
+    made.axiom_native = unit
+    made.axiom_spec = tuple(INT if t == "i" else FLOAT if t == "f" else ("bool", 0, 0) for t in spec)
+    made.axiom_returns = INT if returns == "i" else FLOAT if returns == "f" else \
         ("bool", 0, 0) if returns == "b" else NIL
     del code
     return entry
@@ -304,7 +309,7 @@ def _records(ctx: Context, unit: Unit) -> list[tuple[Any, list[Any], list[Any], 
         site = sites[buf[k]]
         k += 1
 
-        def take(t: Any) -> Any:
+        def take(t: Any, site: Any = site) -> Any:
             nonlocal k
             if type(t) is tuple:
                 if t[0] == "k":
@@ -390,10 +395,15 @@ def _resume(tiers: Any, vm: Any, ctx: Context, unit: Unit, osr_frame: Any) -> An
         stack_ = vm.frames
         start = len(stack_)
         stack_.extend(reversed(frames))
+        deep = inner.reason == "depth"  # calls go on in tier 0, on the heap (vm.deep_call)
+        if deep:
+            vm.deep += 1
         try:
             result = vm.run(start)
         finally:
             del stack_[start:]
+            if deep:
+                vm.deep -= 1
         if osr_frame is None:
             return result
         osr_frame.stack.append(result)
@@ -552,8 +562,9 @@ def _osr_entry(tiers: Any, unit: Unit, flow: Flow, slots: list[Any], stack: list
         cfunc(ctx.addr, inp_addr)
         return _resume(tiers, vm, ctx, unit, frame)
 
-    unit_fn.axiom_native = unit
-    return unit_fn
+    made: Any = unit_fn
+    made.axiom_native = unit
+    return made
 
 
 del base

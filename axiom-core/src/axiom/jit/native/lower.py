@@ -326,7 +326,7 @@ class Gen:
         before = list(stack)
         stack = list(stack)
         slots = st[0]
-        nxt_state = self.flow.states[ip + 1] if ip + 1 < len(code.ops) else None
+        nxt_state: Any = self.flow.states[ip + 1] if ip + 1 < len(code.ops) else None
         if op == Op.NOP:
             pass
         elif op == Op.LOAD_CONST:

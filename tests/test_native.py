@@ -1,0 +1,175 @@
+"""The native tier (tier 2, jit/native/): every way native code leaves gives tier 0's result
+and error, byte for byte; limits hold; llvmlite is optional and never imported by a script
+that compiles nothing.
+
+Each program runs in a fresh process under `--jit off` and under `--jit native` with a
+threshold of 0, and AXIOM_JIT_LOG=1 shows that the native tier really compiled it and why
+it left."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("llvmlite")
+
+AXIOM = [sys.executable, "-m", "axiom.cli"]
+
+
+def run(tmp_path: Path, source: str, *options: str, log: bool = False,
+        python: list[str] | None = None) -> subprocess.CompletedProcess[str]:
+    script = tmp_path / "prog.ax"
+    script.write_text(source, encoding="utf-8")
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    (home / "config.toml").write_text("jit_threshold = 0\n", encoding="utf-8")
+    env = {**os.environ, "AXIOM_HOME": str(home), "NO_COLOR": "1"}
+    env.pop("AXIOM_JIT_LOG", None)
+    if log:
+        env["AXIOM_JIT_LOG"] = "1"
+    cmd = (python or AXIOM) + ["run", "--no-cache", *options, str(script)]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60, cwd=tmp_path)
+
+
+def same_as_tier0(tmp_path: Path, source: str, compiled: list[str], left: list[str]) -> str:
+    """Runs `source` in both tiers, checks they agree, and that the native log names each
+    of `compiled` and each reason in `left`. Returns the output."""
+    base = run(tmp_path, source, "--jit", "off")
+    native = run(tmp_path, source, "--jit", "native")
+    assert (native.stdout, native.stderr, native.returncode) == (base.stdout, base.stderr, base.returncode)
+    logged = run(tmp_path, source, "--jit", "native", log=True)
+    assert logged.stdout == base.stdout
+    for name in compiled:
+        assert f"native: compiled {name}" in logged.stderr, logged.stderr
+    for reason in left:
+        assert f": {reason}\n" in logged.stderr, logged.stderr
+    return base.stdout + base.stderr
+
+
+def test_fib_is_native_and_exact(tmp_path: Path) -> None:
+    out = same_as_tier0(tmp_path, "fn fib(n) { if n < 2 then n else fib(n - 1) + fib(n - 2) }\n"
+                                  "out fib(25)\n", ["fib"], [])
+    assert out == "75025\n"
+
+
+@pytest.mark.parametrize("op", ["+", "-", "*"])
+def test_overflow_leaves_at_the_same_instruction(tmp_path: Path, op: str) -> None:
+    big = {"+": "9223372036854775000", "-": "-9223372036854775000", "*": "4611686018427387904"}[op]
+    step = {"+": "100", "-": "100", "*": "1"}[op]
+    source = (f"fn grow(x, n) {{\n  let i = 0\n  let acc = x\n  while i < n {{\n"
+              f"    acc = acc {op} {step if op != '*' else '2'}\n    i += 1\n  }}\n  acc\n}}\n"
+              f"out grow(1, 3)\nout grow({big}, 20)\n")
+    out = same_as_tier0(tmp_path, source, ["grow"], ["overflow"])
+    assert "Error: Overflow: integer overflow" in out
+    assert "Variables in frame 0:" in out and "  i = " in out
+
+
+def test_division_by_zero_and_min_over_minus_one(tmp_path: Path) -> None:
+    source = ("fn q(a, b) {\n  let s = 0\n  for k in 0..3 { s += a / b + a % b }\n  s\n}\n"
+              "out q(7, -2)\nout q(-9223372036854775807 - 1, 7)\n"
+              "let r = try { q(5, 0) } catch e { e.kind }\nout r\n"
+              "out q(-9223372036854775807 - 1, -1)\n")
+    out = same_as_tier0(tmp_path, source, ["q"], ["division by zero or overflow"])
+    assert out.startswith("-6\n")
+    assert "DivisionByZero\n" in out and "Error: Overflow" in out
+
+
+def test_min_modulo_minus_one_is_zero(tmp_path: Path) -> None:
+    source = ("fn m(a, b) {\n  let s = 0\n  for k in 0..2 { s += a % b }\n  s\n}\n"
+              "out m(-9223372036854775807 - 1, -1)\nout m(-7, 2)\nout m(7, -2)\n")
+    assert same_as_tier0(tmp_path, source, ["m"], []) == "0\n-2\n2\n"
+
+
+def test_float_where_an_int_was_seen(tmp_path: Path) -> None:
+    source = ("fn tri(n) {\n  let s = 0\n  for i in 0..n { s += i }\n  s\n}\n"
+              "fn scale(x) {\n  let t = x\n  let k = 0\n  while k < 3 { t = t * 2\n k += 1 }\n  t\n}\n"
+              "out tri(10)\nout scale(3)\nout scale(1.5)\nout scale(true)\n")
+    out = same_as_tier0(tmp_path, source, ["tri", "scale"], [])
+    assert out.startswith("45\n24\n12.0\n")
+
+
+def test_floats_are_bit_identical(tmp_path: Path) -> None:
+    source = ("import mth\n"
+              "fn walk(n) {\n  let x = 0.1\n  let s = 0.0\n  for i in 0..n {\n"
+              "    s += mth.sin(x) * mth.cos(x) / (1.0 + mth.sqrt(x)) + mth.exp(-x) - mth.ln(x + 1)\n"
+              "    s += mth.pow(x, 1.5) + mth.abs(-x) + mth.floor(x * 10) + mth.log(x + 2, 3.0)\n"
+              "    x = x * 1.1 + 0.3 % 0.7\n  }\n  s\n}\n"
+              "out walk(50)\nout @\"{walk(7):.17g}\"\nout walk(0) / 3.0\n"
+              "fn bad(x) {\n  let s = 0.0\n  for i in 0..2 { s += mth.sqrt(x - i * 2) }\n  s\n}\n"
+              "out bad(1.0)\n")
+    out = same_as_tier0(tmp_path, source, ["walk", "bad"], ["math domain"])
+    assert "ValueError" in out
+
+
+def test_deep_recursion_leaves_for_tier0_and_overflows_like_it(tmp_path: Path) -> None:
+    source = ("fn down(n) { if n == 0 then 0 else 1 + down(n - 1) }\n"
+              "out down(9000)\nout down(100000000)\n")
+    out = same_as_tier0(tmp_path, source, ["down"], [])
+    assert out.startswith("9000\nError: StackOverflow")
+
+
+def test_callee_leaving_keeps_caller_work(tmp_path: Path) -> None:
+    source = ("fn inner(a) {\n  let k = 0\n  while k < 2 { k += 1 }\n  (a + 3037000490) * (a + 3037000490)\n}\n"
+              "fn outer(n) {\n  let s = 0\n  let i = 0\n  while i < n {\n    s += inner(i) % 1000\n    i += 1\n  }\n  s\n}\n"
+              "out outer(3)\nout try { outer(11) } catch e { e.message }\n")
+    out = same_as_tier0(tmp_path, source, ["outer"], ["overflow"])
+    first = sum((i + 3037000490) ** 2 % 1000 for i in range(3))
+    assert out == f"{first}\ninteger overflow: 3037000500 * 3037000500 is outside the 64-bit range\n"
+
+
+def test_loop_at_top_level_writes_back_its_globals(tmp_path: Path) -> None:
+    source = ("let total = 0\nlet i = 0\nwhile i < 100000 {\n  total += i % 7 * 3 - 1\n  i += 1\n}\n"
+              "out total\nout i\nlet f = 0.5\nfor k in 0..=10 { f = f * 1.5 }\nout f\n"
+              "let big = 9223372036854775000\nwhile true { big += 1 }\n")
+    out = same_as_tier0(tmp_path, source, ["the loop at"], ["overflow"])
+    assert out.startswith("799985\n100000\n43.248779296875\nError: Overflow")
+
+
+def test_limits_hold_under_native(tmp_path: Path) -> None:
+    start = time.monotonic()
+    done = run(tmp_path, "let i = 0\nwhile true { i = (i + 1) % 1000 }\n", "--jit", "native", "--timeout", "1")
+    assert time.monotonic() - start < 10
+    assert done.returncode == 1 and "LimitExceeded" in done.stderr
+    steps = run(tmp_path, "fn f(n) { if n < 2 then n else f(n - 1) + f(n - 2) }\nout f(30)\n",
+                "--jit", "native", "--max-steps", "10000")
+    assert steps.returncode == 1 and "LimitExceeded" in steps.stderr
+
+
+def test_without_llvmlite_native_falls_back_with_a_notice(tmp_path: Path) -> None:
+    python = [sys.executable, "-c",
+              "import sys; sys.modules['llvmlite'] = None; from axiom.cli import main; "
+              "sys.argv[0] = 'axiom'; main()"]
+    source = "fn fib(n) { if n < 2 then n else fib(n - 1) + fib(n - 2) }\nout fib(20)\n"
+    done = run(tmp_path, source, "--jit", "native", python=python)
+    assert done.stdout == "6765\n"
+    assert done.stderr == ("axiom: llvmlite is not installed: --jit native runs tier 1 "
+                           "(install axiom-core[native] for tier 2)\n")
+
+
+def test_hello_never_imports_llvmlite(tmp_path: Path) -> None:
+    script = tmp_path / "hello.ax"
+    script.write_text('out "hello"\n', encoding="utf-8")
+    code = ("import sys, runpy; sys.argv = ['axiom', 'run', '--jit', 'native', sys.argv[1]]\n"
+            "from axiom.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('llvmlite' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code, str(script)], capture_output=True, text=True,
+                          env={**os.environ, "AXIOM_HOME": str(tmp_path)}, timeout=60)
+    assert done.stdout == "hello\nFalse\n", done.stderr
+
+
+def test_describe_shows_native_units_and_their_ir() -> None:
+    from axiom import Runtime, conf
+    from axiom.jit.native.show import describe
+    rt = Runtime(settings={**conf.DEFAULTS, "jit": "native", "jit_threshold": 0, "bytecode_cache": False})
+    rt.eval("fn tri(n) {\n  let s = 0\n  for i in 0..n { s += i }\n  s\n}\nlet t = tri(10)\n")
+    fn = rt.globals["tri"]
+    text = describe(fn.code)
+    assert text is not None and text.startswith("== native: tri (")
+    assert "llvm.sadd.with.overflow" in text and 'define i64 @"axiom_entry"' in text
+    rt.eval("fn name(s) { s + \"!\" }\nlet u = name(\"a\")\n")
+    assert describe(rt.globals["name"].code) is None
