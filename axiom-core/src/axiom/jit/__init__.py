@@ -209,9 +209,8 @@ class Tiers:
         from .native import available
         if available():
             return True
-        if self.runtime.settings.get("jit_explicit", True):
-            sys.stderr.write("axiom: llvmlite is not installed: --jit native runs tier 1 "
-                             "(install axiom-core[native] for tier 2)\n")
+        sys.stderr.write("axiom: llvmlite is not installed: --jit native runs tier 1 "
+                         "(install axiom-core[native] for tier 2)\n")
         return False
 
     def _generator(self) -> Any:
