@@ -437,7 +437,13 @@ class Gen:
             below = list(self.stack)
             self.stack.append(it)
             self.stack.append(Entry(_name(var), val, True))
-            body = self.sub(header + 1, exit_ - 1, inner)
+            guess = self.an.speculated.get(header)
+            check: list[ast.stmt] = []
+            if guess is not None:  # a list's items were guessed: each is checked when taken
+                saved, self.out = self.out, []
+                self.check(header, guess)
+                check, self.out = self.out, saved
+            body = check + self.sub(header + 1, exit_ - 1, inner)
             self.stack = below
             self.ip = header
             self.emit(ast.For(target=_name(var, True), iter=it.expr, body=body + tick or [ast.Pass()],
@@ -687,8 +693,14 @@ class Gen:
                 self.push(ast.IfExp(test=ast.Compare(left=a.expr, ops=[ast.GtE()], comparators=[_const(0)]),
                                     body=ast.BinOp(left=a.expr, op=pyop, right=b.expr),
                                     orelse=_call(f"I_{INFO[op].generic}", a.expr, b.expr)), result)
-            else:
-                self.push(_call(f"I_{INFO[op].generic}", a.expr, b.expr), result)
+            else:  # the divisor may be zero or negative: Python's operator when it is not
+                a, b = self.simple(a), self.simple(b)
+                tests = [ast.Compare(left=b.expr, ops=[ast.Gt()], comparators=[_const(0)])]
+                if a.val[1] < 0:
+                    tests.insert(0, ast.Compare(left=a.expr, ops=[ast.GtE()], comparators=[_const(0)]))
+                self.push(ast.IfExp(test=tests[0] if len(tests) == 1 else ast.BoolOp(op=ast.And(), values=tests),
+                                    body=ast.BinOp(left=a.expr, op=pyop, right=b.expr),
+                                    orelse=_call(f"I_{INFO[op].generic}", a.expr, b.expr)), result)
             return
         if not F.may_overflow(op, a.val, b.val):
             self.push(ast.BinOp(left=a.expr, op=_BINOP[op](), right=b.expr), result, a.pure and b.pure)
@@ -750,6 +762,15 @@ class Gen:
         compare = ast.Compare(left=a.expr, ops=[_CMPOP[op]()], comparators=[b.expr])
         if fast:
             self.push(compare, F.BOOL, a.pure and b.pure and ka == kb)
+        elif op in (Op.EQ, Op.NE) and "nil" in (ka, kb):
+            # x == nil: identity, unless x is a module's value that defines == itself
+            x = self.simple(b if ka == "nil" else a)
+            test = ast.BoolOp(op=ast.Or(), values=[
+                _is(x.expr, _const(None)),
+                ast.BoolOp(op=ast.And(), values=[
+                    ast.Compare(left=_call("type", x.expr), ops=[ast.NotIn()], comparators=[_name("PLAIN")]),
+                    _call("I_eq", x.expr, _const(None))])])
+            self.push(test if op == Op.EQ else ast.UnaryOp(op=ast.Not(), operand=test), F.BOOL)
         elif ka in _GUESSABLE and kb in _GUESSABLE:
             kind = ka if ka in F.NUMERIC else kb if kb in F.NUMERIC else "int"
             a, b = self.simple(a), self.simple(b)
@@ -1022,24 +1043,43 @@ class Gen:
             return _call(self.const(fn), *[a.expr for a in args])
         if kind == "self":
             callee_pure = self.pure
-            direct = self.spec and all(F.join(a.val, s) == s for a, s in zip(args, self.spec))
-            callee: ast.expr = _name("BODY" if direct else "SELF")
+            spec = self.spec
+            body_: ast.expr = _name("BODY")
+            entry_: ast.expr = _name("SELF")
             cells = [_name("C")] if self.code.captures else []
         else:
             entry = fn.code.jit
             self.callees.append(fn.code)
             callee_pure = entry.axiom_pure
-            body = getattr(entry, "axiom_body", entry)
-            direct = all(F.join(a.val, s) == s for a, s in zip(args, entry.axiom_spec))
-            callee = self.const(body if direct else entry, "E")
+            spec = entry.axiom_spec
+            body_ = self.const(getattr(entry, "axiom_body", entry), "E")
+            entry_ = self.const(entry, "E")
             cells = []
+        misfits = [(a, s) for a, s in zip(args, spec) if F.join(a.val, s) != s] if spec else None
+        if misfits and all(s[0] in _PYTYPE for _, s in misfits):
+            # the entry's guard, inline: the body itself when the arguments pass it
+            args = [self.simple(a) for a in args]
+            misfits = [(a, s) for a, s in zip(args, spec) if F.join(a.val, s) != s]
+            tests = [_type_is(a.expr, s[0]) for a, s in misfits]
+            guard: ast.expr | None = tests[0] if len(tests) == 1 else ast.BoolOp(op=ast.And(), values=tests)
+        else:
+            guard = None
         lead = cells if callee_pure else [self.vm(), *cells]
-        call = _call(callee, *lead, *[a.expr for a in args])
+
+        def call_with(args: list[Entry]) -> ast.expr:
+            values = [a.expr for a in args]
+            if guard is not None:
+                return ast.IfExp(test=guard, body=_call(body_, *lead, *values),
+                                 orelse=_call(entry_, *lead, *[copy.deepcopy(v) for v in values]))
+            whole = misfits or (kind == "self" and not spec)  # the guarded entry is needed
+            return _call(entry_ if whole else body_, *lead, *values)
+
+        call = call_with(args)
         if self.pure or not callee_pure:
             return call
         # code with effects calling a pure function: recover a full host stack there
         args = [a if a.pure else self.simple(a) for a in args]
-        call = _call(callee, *lead, *[a.expr for a in args])
+        call = call_with(args)
         r = self.temp()
         again = ast.Tuple(elts=[copy.deepcopy(a.expr) for a in args], ctx=ast.Load())
         self.emit(ast.Try(body=[ast.Assign(targets=[_name(r, True)], value=call)],

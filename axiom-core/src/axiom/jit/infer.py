@@ -355,11 +355,21 @@ class Analysis:
                 stack.append(ANY)
         elif op == Op.GET_ITER:
             a = stack[-1]
-            stack[-1] = ("riter", a[1], a[2]) if a[0] == "range" else ("iter", 0, 0)
+            # ("iter", the items' kind or "", 1 when that is known rather than guessed)
+            stack[-1] = (("riter", a[1], a[2]) if a[0] == "range" else ("iter", "str", 1) if a[0] == "str"
+                         else ("iter", a[1], 0) if a[0] == "list" else ("iter", "", 0))
         elif op == Op.FOR_ITER:
             it = stack[-1]
             self._merge(arg, State(tuple(slots), frozenset(unset), tuple(stack[:-1]), handlers))
-            stack.append(_clamp(it[1], it[2]) if it[0] == "riter" else ANY)
+            if it[0] == "riter":
+                stack.append(_clamp(it[1], it[2]))
+            elif it[0] == "iter" and it[1] in _ITEM_KINDS and (it[2] or ip not in self.hints.banned):
+                item = _ITEM_KINDS[it[1]]
+                if not it[2]:
+                    self.speculated[ip] = item  # a list's items: checked as each is taken
+                stack.append(item)
+            else:
+                stack.append(ANY)
         elif op == Op.INDEX:
             i = stack.pop()
             obj = stack.pop()
@@ -601,6 +611,7 @@ _SCALAR_KINDS: Final = frozenset({"int", "float", "str", "bool", "nil"})
 _COUNT: Final = ("int", 0, MAX)
 _INDEX: Final = ("int", -1, MAX)
 _STRS: Final = ("list", "str", 0)
+_ITEM_KINDS: Final = {"int": ("int", MIN, MAX), "float": FLOAT, "str": STR}
 # Methods of the built-in types: (what they give, whether they have no effect). "same" is
 # the receiver's own abstract value (a copy), "item" one of its items.
 _METHOD_RESULTS: Final[dict[str, dict[str, tuple[Any, bool]]]] = {

@@ -21,6 +21,7 @@ wrong is dropped and recompiled without those guesses.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 
 from axiom_sdk import AxiomError, display, truthy
 
@@ -58,6 +59,8 @@ _PURE_BUILTINS: Final = frozenset({"len", "str", "int", "float", "bool", "typeof
 # How deep functions with effects may nest in compiled code before calls go on in tier 0
 # (their frames are on the host stack; a pure unit recovers a full stack instead).
 MAX_NESTING: Final = 1_500
+# Types whose values equal nil only when they are nil (no module-defined ==)
+_PLAIN: Final = frozenset({int, float, str, bool, list, dict, I.Instance, Closure})
 
 
 def namespace(tiers: Tiers, module: Any) -> dict[str, Any]:
@@ -70,7 +73,7 @@ def namespace(tiers: Tiers, module: Any) -> dict[str, Any]:
     for name in ("int_div", "make_range", "make_dict", "list_repeat", "slice_", "unpack", "get_attr",
                  "set_attr", "set_index", "index", "check_fixed", "thrown", "make_class", "contains"):
         ns[f"I_{name}"] = getattr(I, name)
-    ns.update(UNSET=UNSET, Cell=Cell, Closure=Closure, Instance=I.Instance, METHODS=METHODS,
+    ns.update(PLAIN=_PLAIN, UNSET=UNSET, Cell=Cell, Closure=Closure, Instance=I.Instance, METHODS=METHODS,
               truthy=truthy, display=display, undefined=undefined, overflow=overflow,
               load_builtin=load_builtin, free_global=free_global, PASS_THROUGH=PASS_THROUGH,
               NOT_TAKEN=_NOT_TAKEN, CALLS=tiers.calls, AxiomError=AxiomError, G=module.globals,
@@ -377,10 +380,18 @@ def build_osr(tiers: Tiers, frame: Any, header: int) -> Any:
     gen = Gen(code, analysis, ns, limited=tiers.runtime.limited, caches=tiers.caches,
               stable=hints.stable)
     gen.pure = False  # entered from the VM with its frame: a boundary for the pure code it calls
-    for k, v in enumerate(stack):
-        is_iter = code.ops[header][0] == Op.FOR_ITER and k == len(stack) - 1
+    for k, v in enumerate(stack):  # at a loop header: the iterators of the for loops around it
+        is_iter = isinstance(frame.stack[k], Iterator)
         gen.stack.append(Entry(_load(f"s{k}"), ITER if is_iter else v, True))
-    gen.region(header, len(code.ops), Ctx(len(code.ops), None, None))
+    # Entered inside loops (innermost first): the rest of each one's current pass, then
+    # the loop around it from its header
+    start = header
+    for outer, end in sorted(((h, e) for h, e in gen.loop_end.items() if h < header < e),
+                             key=lambda loop: loop[1] - loop[0]):
+        gen.region(start, end, Ctx(outer, None, None))
+        gen.restack(outer)
+        start = outer
+    gen.region(start, len(code.ops), Ctx(len(code.ops), None, None))
     prologue: list[ast.stmt] = [
         ast.Assign(targets=[_store("S")], value=ast.Attribute(value=_load("frame"), attr="slots", ctx=ast.Load())),
         ast.Assign(targets=[_store("T")], value=ast.Attribute(value=_load("frame"), attr="stack", ctx=ast.Load()))]
