@@ -90,6 +90,15 @@ def _spec(value: Any) -> F.Val:
     return v if v[0] in _TYPE_NAMES else F.ANY
 
 
+_COMPILING: Final[set[Code]] = set()  # functions being compiled for a caller (no recursion)
+
+
+def _kind_only(v: F.Val) -> F.Val:
+    """The part of an abstract argument value an entry guard checks: its type."""
+    return {"int": F.INT, "float": F.FLOAT, "str": F.STR, "bool": F.BOOL}.get(v[0]) or \
+        (v if v[0] == "list" else F.ANY)
+
+
 def _hints(tiers: Tiers, module: Any, self_fn: Any, spec: tuple[F.Val, ...],
            banned: frozenset[int]) -> tuple[Hints, list[str]]:
     lookup = tiers.stable(module)
@@ -114,6 +123,15 @@ def _hints(tiers: Tiers, module: Any, self_fn: Any, spec: tuple[F.Val, ...],
 
     def callee(value: Any, args: list[F.Val]) -> F.Val | None:
         entry = value.code.jit if type(value) is Closure else None
+        if entry is None and type(value) is Closure and value.code not in _COMPILING and tiers.calls_too \
+                and len(args) == value.code.nparams and not value.code.captures:
+            # a function this unit calls is compiled with it: the call can then be direct
+            # and its result's kind known
+            _COMPILING.add(value.code)
+            try:
+                entry = value.code.jit = compile_for(tiers, value, tuple(_kind_only(a) for a in args))
+            finally:
+                _COMPILING.discard(value.code)
         spec_ = getattr(entry, "axiom_spec", None)
         if spec_ is None or len(spec_) != len(args):
             return None
@@ -173,8 +191,12 @@ def _type_test(var: str, kind: str, negate: bool) -> ast.Compare:
 
 
 def compile_function(tiers: Tiers, fn: Any, params: list[Any]) -> Any:
+    return compile_for(tiers, fn, tuple(_spec(p) if p is not UNSET else F.ANY for p in params))
+
+
+def compile_for(tiers: Tiers, fn: Any, spec: tuple[F.Val, ...]) -> Any:
+    """The compiled entry of closure `fn` for arguments of the kinds in `spec`, or NEVER."""
     code: Code = fn.code
-    spec = tuple(_spec(p) if p is not UNSET else F.ANY for p in params)
     try:
         _, entry = build_function(tiers, fn, spec)
     except Unsupported as e:
