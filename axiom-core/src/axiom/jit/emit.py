@@ -47,6 +47,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Final
 
+# Built-ins whose Python function gives an int in Axiom's range (no check needed)
+_SAFE_INT_BUILTINS: Final = frozenset({"len", "int"})
 _IDENT: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # Format specs compiled code applies itself: small widths and precisions only (larger ones
 # go through intrinsics.format_value, which checks the size against --max-memory first).
@@ -905,6 +907,7 @@ class Gen:
         else:
             self.emit(fast[0])
         self.push(_name(t), result, True)
+        return True
 
     def op_set_index(self, ip: int, arg: int) -> None:
         v = self.pop()
@@ -986,6 +989,8 @@ class Gen:
             self.emit(ast.Expr(_call("TICK_CALL")))
             f = Entry(names[0], f.val, True, glob=f.glob)
             args = [Entry(n, a.val, True) for n, a in zip(names[1:], args)]
+        if target is not None and target[0] == "builtin" and self.builtin_fast(ip, target[1], args):
+            return None
         if target is not None and target[0] == "class":
             result: ast.expr = self._construct(target[1], args)
             pure = True
@@ -1221,17 +1226,34 @@ class Gen:
         self.push(expr, result)
         return True
 
-    def export_call(self, export: Any, args: list[Entry], result: Val) -> None:
+    def builtin_fast(self, ip: int, export: Any, args: list[Entry]) -> bool:
+        """A built-in function called as Python's own or its Python function directly;
+        False when it needs the export's checks and conversions."""
+        if export.name == "len" and len(args) == 1 and args[0].val[0] in ("list", "str", "dict"):
+            self.flush()
+            self.push(_call("len", args[0].expr), self.after(ip), args[0].pure)
+            return True
+        if export.name in _SAFE_INT_BUILTINS or export.skip_convert:
+            return self.export_call(export, args, self.after(ip), loose=True)
+        return False
+
+    def export_call(self, export: Any, args: list[Entry], result: Val, loose: bool = False) -> bool:
         """A module's function: its Python function itself when the arguments already
         have the types it takes and its result needs no conversion (errors translated
-        as the SDK translates them), else the export with its checks."""
+        as the SDK translates them), else the export with its checks. `loose`: a
+        built-in, whose parameters of type any take a value as it is and whose int
+        results are in range (True when called directly; False, with nothing pushed,
+        when it needs the export)."""
         fast = (not export.is_method and export.varargs is None and export.varkw is None
-                and not export.needs and export.skip_convert
+                and not export.needs and (export.skip_convert or loose)
                 and len(args) == len(export.positional)
-                and all(p.type_name == a.val[0] for p, a in zip(export.positional, args)))
+                and all(p.type_name == a.val[0] or (loose and p.type_name == "any")
+                        for p, a in zip(export.positional, args)))
+        if loose and not fast:
+            return False
         if not fast:
             self.push(_call(self.const(export, "X"), *[a.expr for a in args]), result)
-            return
+            return True
         self.flush()
         args = [a if a.pure else self.simple(a) for a in args]
         t = self.temp()
@@ -1244,6 +1266,7 @@ class Gen:
                                                             _name(err)), cause=_name(err))])],
                           orelse=[], finalbody=[]))
         self.push(_name(t), result, True)
+        return True
 
     # functions and classes
     def op_make_closure(self, ip: int, arg: int) -> None:
