@@ -697,7 +697,7 @@ class Gen:
                                     orelse=_call(f"I_{INFO[op].generic}", a.expr, b.expr)), result)
             else:  # the divisor may be zero or negative: Python's operator when it is not
                 a, b = self.simple(a), self.simple(b)
-                tests = [ast.Compare(left=b.expr, ops=[ast.Gt()], comparators=[_const(0)])]
+                tests: list[ast.expr] = [ast.Compare(left=b.expr, ops=[ast.Gt()], comparators=[_const(0)])]
                 if a.val[1] < 0:
                     tests.insert(0, ast.Compare(left=a.expr, ops=[ast.GtE()], comparators=[_const(0)]))
                 self.push(ast.IfExp(test=tests[0] if len(tests) == 1 else ast.BoolOp(op=ast.And(), values=tests),
@@ -767,7 +767,7 @@ class Gen:
         elif op in (Op.EQ, Op.NE) and "nil" in (ka, kb):
             # x == nil: identity, unless x is a module's value that defines == itself
             x = self.simple(b if ka == "nil" else a)
-            test = ast.BoolOp(op=ast.Or(), values=[
+            test: ast.expr = ast.BoolOp(op=ast.Or(), values=[
                 _is(x.expr, _const(None)),
                 ast.BoolOp(op=ast.And(), values=[
                     ast.Compare(left=_call("type", x.expr), ops=[ast.NotIn()], comparators=[_name("PLAIN")]),
@@ -907,7 +907,6 @@ class Gen:
         else:
             self.emit(fast[0])
         self.push(_name(t), result, True)
-        return True
 
     def op_set_index(self, ip: int, arg: int) -> None:
         v = self.pop()
@@ -1065,8 +1064,8 @@ class Gen:
             # the entry's guard, inline: the body itself when the arguments pass it
             args = [self.simple(a) for a in args]
             misfits = [(a, s) for a, s in zip(args, spec) if F.join(a.val, s) != s]
-            tests = [_type_is(a.expr, s[0]) for a, s in misfits]
-            guard: ast.expr | None = tests[0] if len(tests) == 1 else ast.BoolOp(op=ast.And(), values=tests)
+            tests: list[ast.expr] = [_type_is(a.expr, s[0]) for a, s in misfits]
+            guard: ast.expr | None = tests[0] if len(tests) == 1 else ast.BoolOp(op=ast.And(), values=list(tests))
         else:
             guard = None
         lead = cells if callee_pure else [self.vm(), *cells]

@@ -188,9 +188,10 @@ class Calls:
             m = obj.cls.find_method(name)
             if type(m) is Closure:
                 code = m.code
-                entry = code.jit
+                entry: Any = code.jit
+                pure = getattr(entry, "axiom_pure", False)
                 if type(entry) is _FUNCTION and not code.captures and len(args) + 1 == code.nparams:
-                    fn = entry if not entry.axiom_pure else _vm_adapter(entry, m, len(args) + 1)
+                    fn: Any = _vm_adapter(entry, m, len(args) + 1) if pure else entry
                     if fn is not None:
                         ic.cls = obj.cls
                         ic.fn = fn
