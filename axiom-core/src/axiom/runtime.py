@@ -187,6 +187,33 @@ class _RuntimeRun(Run):
     def position(self) -> tuple[str, int] | None:
         return self.runtime.script_position()
 
+    # work in other processes (axiom_sdk._processes): ship.py and workers.py do it
+    def ship(self, value: Any, what: str) -> bytes:
+        from .ship import ship
+        return ship(self.runtime, value, what)
+
+    def unship(self, data: bytes) -> Any:
+        from .ship import unship
+        return unship(self.runtime, data)
+
+    def is_script_function(self, fn: Any) -> bool:
+        from .vm import Closure
+        return type(fn) is Closure
+
+    def worker_setup(self) -> tuple[list[str], bytes]:
+        from .workers import setup
+        return setup(self.runtime)
+
+    def job_runner(self) -> Any:
+        from .workers import run_job
+        return run_job
+
+    def write(self, text: str, stream: int) -> None:
+        try:
+            self.runtime.write(text, stream)
+        except OutputClosed:
+            pass
+
 
 class Runtime:
     """Runs Axiom code. See the module docstring.
@@ -299,6 +326,17 @@ class Runtime:
             if fn is _MISSING:
                 raise AxiomError("UndefinedVariable", f"undefined variable '{name}'")
             return self.vm().call(fn, args, kwargs)
+        except MemoryError:
+            raise out_of_memory() from None
+        finally:
+            self._end(tokens)
+
+    def apply(self, fn: Any, args: list[Any] | tuple[Any, ...]) -> Any:
+        """Call the function value `fn` (a closure this Runtime made or received from
+        another process) under this Runtime's limits and checks."""
+        tokens = self._begin()
+        try:
+            return self.vm().call(fn, args)
         except MemoryError:
             raise out_of_memory() from None
         finally:
@@ -497,6 +535,15 @@ class Runtime:
                 mb = self.limits["max_memory"]
                 raise AxiomError("LimitExceeded", f"the run holds more than {mb:g} MB of "
                                                   "memory (--max-memory)")
+
+    def share_deadline(self, time_left: float | None) -> None:
+        """A worker process's budget: one for the Runtime's life (steps and memory
+        counted over every call, as a run counts them), ending at its parent run's
+        deadline, `time_left` seconds from now (None: no deadline)."""
+        self.shared_budget = True
+        if not self._budget_started:
+            self._new_budget()
+        self.deadline = None if time_left is None else time.monotonic() + time_left
 
     def _new_budget(self) -> None:
         """Each eval/call/run_file starts with the whole of every limit (unless the

@@ -9,6 +9,7 @@
 
 Public surface only; the parts live in `_values.py` (value types, typeof, display),
 `_convert.py` (Python <-> Axiom conversions), `_module.py` (Module, exports),
+`_processes.py` (work in other processes: shipping values, starting workers),
 `errors.py`, `hookspecs.py` (pluggy; import it explicitly) and `testing.py`.
 """
 
@@ -32,6 +33,16 @@ from ._module import (
     script_position,
     spawn_thread,
     time_left,
+)
+from ._processes import (
+    is_script_function,
+    job_runner,
+    read_frame,
+    ship,
+    unship,
+    worker_setup,
+    write_frame,
+    write_output,
 )
 from ._urls import is_url, open_url
 from ._values import (
@@ -65,6 +76,8 @@ __all__ = [
     "API_VERSION", "CAPABILITIES", "INT_MAX", "INT_MIN", "KINDS",
     "AxiomError", "AxiomModule", "BoundMethod", "BoundedList", "Class", "Constant", "Export",
     "ForeignInfo", "Function", "Instance", "Iterator", "Module", "Range", "Run", "Set",
-    "bounded_wait", "capability_check", "check_int", "current_run", "host_function", "io_error", "is_url", "memory_check", "open_url", "os_error_reason", "script_position", "spawn_thread", "time_left", "display", "equal", "error", "require", "to_axiom", "to_data",
+    "bounded_wait", "capability_check", "check_int", "current_run", "host_function", "io_error", "is_url", "memory_check", "open_url", "os_error_reason", "script_position", "spawn_thread", "time_left", "display", "equal", "error", "require",
+    "is_script_function", "job_runner", "read_frame", "ship", "unship", "worker_setup",
+    "write_frame", "write_output", "to_axiom", "to_data",
     "to_float", "to_int", "truthy", "typeof",
 ]

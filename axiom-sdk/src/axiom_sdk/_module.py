@@ -72,6 +72,34 @@ class Run:
         """(script file, line) of the Axiom code running on this thread, or None."""
         return None
 
+    # Work in other processes (axiom_sdk._processes): a Runtime's run answers these.
+    def ship(self, value: Any, what: str) -> bytes:
+        """`value` as bytes another process can read (functions as bytecode)."""
+        raise AxiomError("Error", "sending work to other processes needs a running script")
+
+    def unship(self, data: bytes) -> Any:
+        """Values of this run from bytes `ship` made."""
+        raise AxiomError("Error", "sending work to other processes needs a running script")
+
+    def is_script_function(self, fn: Any) -> bool:
+        """Whether `fn` is a function written in Axiom."""
+        return False
+
+    def worker_setup(self) -> tuple[list[str], bytes]:
+        """(argv, first frame) that start a worker process holding this run's grants."""
+        raise AxiomError("Error", "worker processes need a running script")
+
+    def job_runner(self) -> Any:
+        """The function a remote worker calls to run one shipped job."""
+        raise AxiomError("Error", "worker processes need a running script")
+
+    def write(self, text: str, stream: int) -> None:
+        """Write one line of this run's output: stdout (0) or stderr (1)."""
+        import sys
+        out = sys.stderr if stream else sys.stdout
+        out.write(text + "\n")
+        out.flush()
+
 
 current_run: contextvars.ContextVar[Run | None] = \
     contextvars.ContextVar("axiom_current_run", default=None)
@@ -639,7 +667,9 @@ class Module:
     def foreign_type(self, name: str, cls: type | None = None, *, attrs: Iterable[str] = (),
                      methods: Iterable[str] = (), ops: dict[str, Callable[..., Any]] | None = None,
                      display: Callable[[Any], str] | None = None,
-                     to_data: Callable[[Any], Any] | None = None) -> Any:
+                     to_data: Callable[[Any], Any] | None = None,
+                     transfer: tuple[Callable[[Any], bytes], Callable[[bytes], Any]] | None = None,
+                     ) -> Any:
         """Declare a foreign (custom) value type; usable as a class decorator.
 
         attrs   -- names scripts may read (`resp.status`); read with getattr
@@ -650,10 +680,15 @@ class Module:
         to_data -- value -> the plain data it stands for (lists, dicts, numbers, strs),
                    so it may be passed where other modules take a list or dict and be
                    written by `jsn`; leave it out when there is none
+        transfer -- (dump, load): the value may be sent to another process (con's
+                   worker processes, a Dask cluster) as dump(value) -> bytes, a data
+                   format such as Arrow IPC or .npy (never pickle), read back there with
+                   load(bytes); leave it out for values bound to this process
         """
         def register(c: type) -> type:
             info = ForeignInfo(name=name, attrs=frozenset(attrs), ops=dict(ops or {}),
-                               display=display, module=self.name, to_data=to_data)
+                               display=display, module=self.name, to_data=to_data,
+                               transfer=transfer)
             for m in methods:
                 info.methods[m] = Export(getattr(c, m), f"{name}.{m}", name=m, is_method=True, owner=c)
             c.__axiom_foreign__ = info  # type: ignore[attr-defined]

@@ -257,15 +257,21 @@ class ForeignInfo:
     to_data  -- value -> plain data (lists, dicts, numbers, strs) it stands for, or None
                 when it has none (a tensor gives nested lists, a data frame a list of
                 dicts): what a `list`/`dict` parameter of another module and `jsn` use
+    transfer -- (dump, load) when the value may go to another process (con's worker
+                processes, a Dask cluster): dump(value) -> bytes in a data format (never
+                pickle), load(bytes) -> value; None: it stays in its process (a lock,
+                a channel, an open file)
     """
 
-    __slots__ = ("name", "attrs", "methods", "ops", "display", "module", "to_data")
+    __slots__ = ("name", "attrs", "methods", "ops", "display", "module", "to_data", "transfer")
 
     def __init__(self, name: str, attrs: frozenset[str] = frozenset(),
                  methods: dict[str, Function] | None = None,
                  ops: dict[str, Callable[..., Any]] | None = None,
                  display: Callable[[Any], str] | None = None, module: str = "",
-                 to_data: Callable[[Any], Any] | None = None) -> None:
+                 to_data: Callable[[Any], Any] | None = None,
+                 transfer: tuple[Callable[[Any], bytes], Callable[[bytes], Any]] | None = None,
+                 ) -> None:
         self.name = name
         self.attrs = attrs
         self.methods: dict[str, Function] = methods if methods is not None else {}
@@ -273,6 +279,7 @@ class ForeignInfo:
         self.display = display
         self.module = module
         self.to_data = to_data
+        self.transfer = transfer
 
 
 _TYPE_NAMES: Final[dict[type, str]] = {

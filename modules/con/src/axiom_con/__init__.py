@@ -56,9 +56,14 @@ from axiom_sdk import (
     Function,
     Module,
     bounded_wait,
+    current_run,
+    is_script_function,
     script_position,
+    ship,
     spawn_thread,
     time_left,
+    unship,
+    worker_setup,
 )
 
 module = Module("con", summary="Concurrency: tasks, channels, locks and parallel map",
@@ -80,6 +85,8 @@ class _Run:
         self.waiting: dict[int, _Wait] = {}  # thread ident -> its wait without a timeout
         self.deadlocked: dict[int, str] = {}  # thread ident -> the report it is to raise
         self.looked = 0.0  # when a waiter last looked for a deadlock (time.monotonic())
+        self.pool: Any = None  # the warm pool of worker processes (_pool.Pool)
+        self.client: Any = None  # the Dask client (distributed.Client)
 
     def name(self, kind: str) -> str:
         with self.lock:
@@ -603,14 +610,180 @@ def barrier_new(n: int) -> Barrier:
     return Barrier(n, _run().name("barrier"))
 
 
+# --- processes and Dask ----------------------------------------------------------------
+
+AUTO_LOCAL = 0.2  # s: below this much estimated work left, auto runs the rest here
+CPU_BOUND = 0.5  # the share of its wall time an item spends on the CPU to count as CPU-bound
+
+
+def _warm_pool(run: _Run, size: int) -> Any:
+    """The run's warm pool of worker processes, with at least `size` of them."""
+    from ._pool import Pool
+    with run.lock:
+        if run.pool is None:
+            argv, config = worker_setup()
+            run.pool = Pool(current_run.get() or _fallback_run(), argv, config)
+            _LIVE_POOLS.append(run.pool)
+        pool = run.pool
+    pool.grow(size)
+    return pool
+
+
+def _fallback_run() -> Any:
+    from axiom_sdk import Run
+    return Run()
+
+
+def _client(run: _Run) -> Any:
+    """The run's Dask client: cluster_connect's, else AXIOM_DASK_SCHEDULER's."""
+    if run.client is None:
+        import os
+        address = os.environ.get("AXIOM_DASK_SCHEDULER")
+        if not address:
+            raise module.error("ValueError", "con: no Dask cluster: call con.cluster_connect"
+                                             "(address) or set AXIOM_DASK_SCHEDULER")
+        cluster_connect(address)
+    return run.client
+
+
+def _dask_wanted(run: _Run) -> bool:
+    import os
+    return run.client is not None or bool(os.environ.get("AXIOM_DASK_SCHEDULER"))
+
+
+def _ship_items(items: list[Any], what: Callable[[int], str]) -> list[bytes]:
+    return [ship(x, what(i)) for i, x in enumerate(items)]
+
+
+def _item(i: int) -> str:
+    return f"item {i} of xs"
+
+
+def _chunks(n: int, parallel: int) -> int:
+    """Items per chunk: about four chunks per worker, so a slow item cannot hold
+    many others back, yet 1,000 small items do not go one message each."""
+    return max(1, n // (parallel * 4))
+
+
 @module.export
-def parallel_map(fn: Function, xs: list, workers: int | None = None) -> list:
-    """fn applied to each item on a pool of worker threads; results in the order of xs."""
+def parallel_map(fn: Function, xs: list, workers: int | None = None,
+                 backend: str | None = None) -> list:
+    """fn applied to each item in parallel (backend "threads", "processes", "dask", or nil
+    to choose); results in the order of xs."""
     if workers is not None and workers < 1:
         raise module.error("ValueError", f"con.parallel_map: workers must be at least 1 (got {workers})")
+    if backend not in (None, "threads", "processes", "dask"):
+        raise module.error("ValueError", f"con.parallel_map: backend must be \"threads\", "
+                                         f"\"processes\", \"dask\" or nil (got \"{backend}\")")
+    items = list(xs)
+    if backend is None:
+        return _auto_map(fn, items, workers)
+    if backend == "threads":
+        return _thread_map(fn, items, workers)
+    if not is_script_function(fn):
+        raise module.error("TypeError", f"con.parallel_map: backend \"{backend}\" runs "
+                                        "functions written in Axiom; use backend=\"threads\" "
+                                        "for a module's function")
+    function = ship(fn, "the function")
+    shipped = _ship_items(items, _item)
+    if backend == "dask":
+        return _dask_map(function, shipped, spread=False, name="con.parallel_map", labels=_item)
+    return _process_map(function, shipped, workers or _cpus(), local=None)
+
+
+def _cpus() -> int:
+    from ._pool import cpu_count
+    return cpu_count()
+
+
+def _process_map(function: bytes, shipped: list[bytes], parallel: int,
+                 local: Function | None) -> list:
+    """Run shipped items on the run's pool (`parallel` at once; with `local`, the
+    calling thread also runs items, with that copy of the function)."""
+    from ._pool import Call, collect
+    run = _run()
+    processes = parallel - 1 if local is not None else parallel
+    pool = _warm_pool(run, processes)
+    call = Call(pool.new_fid(), function, shipped, False, processes, "con.parallel_map", _item)
+    pool.submit(call, _chunks(len(shipped), parallel))
+
+    def here(indexes: list[int]) -> None:
+        assert local is not None
+        for i in indexes:
+            try:
+                v = (True, local(unship(shipped[i])))
+            except AxiomError as e:
+                v = (False, e)
+            with pool.cond:
+                call.results[i] = ("value", *v)
+                call.left -= 1
+                pool.cond.notify_all()
+    try:
+        pool.wait(call, "con.parallel_map", here if local is not None else None)
+    finally:
+        pool.finish(call)
+    return _at_call(collect, call)
+
+
+def _at_call(collect: Callable[[Any], list], arg: Any) -> list:
+    """Raise an item's error as it happened in the worker, with the parallel_map call
+    added to its trace."""
+    try:
+        return collect(arg)
+    except AxiomError as e:
+        pos = script_position()
+        if pos is not None and e.trace is not None:
+            e.trace = [*e.trace, ("con.parallel_map", pos[0], pos[1])]
+        raise
+
+
+def _dask_map(function: bytes, shipped: list[bytes], spread: bool, name: str,
+              labels: Callable[[int], str]) -> list:
+    from . import _dask
+    run = _run()
+    client = _client(run)
+    try:
+        parallel = max(1, sum(client.nthreads().values()))
+    except Exception:
+        parallel = 1
+    size = _chunks(len(shipped), parallel)
+    chunks = [list(range(i, min(i + size, len(shipped)))) for i in range(0, len(shipped), size)]
+    results = _dask.run_chunks(client, worker_setup()[1], function, chunks, shipped, spread,
+                               current_run.get() or _fallback_run(), name, name, labels)
+    return _at_call(_dask.collect, results)
+
+
+def _auto_map(fn: Function, items: list, workers: int | None) -> list:
+    """backend=nil. A function written in Axiom runs on a copy of itself (as in a
+    worker process): the first item here, timed; then the rest here when they look
+    cheap, on threads when the item mostly waited, else on worker processes with this
+    thread working beside them. Anything else, or anything that cannot be copied
+    (a function using a channel or a lock), runs on threads."""
+    parallel = workers or _cpus()
+    if len(items) < 2 or parallel < 2 or _cpus() < 2 or not is_script_function(fn):
+        return _thread_map(fn, items, workers)
+    try:
+        function = ship(fn, "the function")
+        shipped = _ship_items(items, _item)
+    except AxiomError as e:
+        if e.kind != "TypeError":
+            raise
+        return _thread_map(fn, items, workers)
+    copy = unship(function)
+    wall, cpu = time.perf_counter(), time.thread_time()
+    first = copy(unship(shipped[0]))
+    wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
+    if wall * (len(items) - 1) < AUTO_LOCAL:
+        return [first, *(copy(unship(x)) for x in shipped[1:])]
+    if cpu < CPU_BOUND * wall:  # it mostly waits: threads, on the copy
+        return [first, *_thread_map(copy, [unship(x) for x in shipped[1:]], workers)]
+    return [first, *_process_map(function, shipped[1:], parallel, local=copy)]
+
+
+def _thread_map(fn: Function, items: list, workers: int | None) -> list:
+    """fn applied to each item on a pool of worker threads; results in the order of xs."""
     from concurrent.futures import ThreadPoolExecutor
     from concurrent.futures import wait as wait_all
-    items = list(xs)
     pool = ThreadPoolExecutor(max_workers=workers or min(32, len(items) or 1))
     try:
         # each item in a copy of this context: the run's limits, checks and module state.
@@ -622,3 +795,94 @@ def parallel_map(fn: Function, xs: list, workers: int | None = None) -> list:
         return [f.result() for f in futures]
     finally:  # at the deadline, items not started are dropped; running ones meet it too
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+@module.export
+def spawn_process(fn: Function, *args: Any) -> Task:
+    """Run fn(args...) in a worker process (on the Dask cluster once connected); returns
+    the [task]."""
+    if not is_script_function(fn):
+        raise module.error("TypeError", "con.spawn_process runs functions written in Axiom; "
+                                        "use con.spawn_task for a module's function")
+    function = ship(fn, "the function")
+    shipped = [ship(list(args), "the arguments")]
+    run = _run()
+    labels: Callable[[int], str] = lambda i: "the task"  # noqa: E731
+    if _dask_wanted(run):
+        _client(run)
+
+        def body() -> Any:
+            return _dask_map(function, shipped, True, "con.spawn_process", labels)[0]
+    else:
+        pool = _warm_pool(run, _cpus())
+
+        def body() -> Any:
+            from ._pool import Call, collect
+            call = Call(pool.new_fid(), function, shipped, True, 1, "con.spawn_process", labels)
+            pool.submit(call, 1)
+            try:
+                pool.wait(call, "con.spawn_process")
+            finally:
+                pool.finish(call)
+            return collect(call)[0]
+    return spawn_task(_Body(body))
+
+
+class _Body(Function):
+    """A process task's thread body: send the work, wait for its result."""
+
+    __slots__ = ("body",)
+    name = "spawn_process"
+
+    def __init__(self, body: Callable[[], Any]) -> None:
+        self.body = body
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.body()
+
+
+@module.export(needs=["net:address"])
+def cluster_connect(address: str) -> str:
+    """Send parallel_map(..., backend="dask") and spawn_process to the Dask scheduler at
+    address ("tcp://host:8786"); returns the address."""
+    from . import _dask
+    run = _run()
+    client = _dask.connect(address)
+    with run.lock:
+        old, run.client = run.client, client
+    if old is not None:
+        old.close()
+    return address
+
+
+# Pools of runs still going: ended when the process exits, whatever happened to the run.
+_LIVE_POOLS: list[Any] = []
+
+
+@module.on_stop
+def _end_workers(error: AxiomError | None = None) -> None:
+    """At the end of a run: end its worker processes (at once when it failed) and its
+    Dask client."""
+    run = _run()
+    with run.lock:
+        pool, run.pool = run.pool, None
+        client, run.client = run.client, None
+    if pool is not None:
+        if error is not None:
+            pool.kill()
+        else:
+            pool.close()
+        if pool in _LIVE_POOLS:
+            _LIVE_POOLS.remove(pool)
+    if client is not None:
+        client.close()
+
+
+def _kill_live_pools() -> None:
+    for pool in list(_LIVE_POOLS):
+        pool.kill()
+
+
+import atexit  # noqa: E402
+
+atexit.register(_kill_live_pools)

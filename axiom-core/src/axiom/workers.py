@@ -1,0 +1,225 @@
+"""Worker processes: run shipped Axiom functions for a parent run (con's process backend,
+and Dask workers through `run_job`).
+
+Pipeline position: beside the runtime; started by `python -c "from axiom.workers import
+main; main()"` (what `Runtime.worker_setup` hands to con). Imports the runtime and
+ship.py; never the CLI.
+
+A worker holds exactly its parent run's capabilities and limits (the config frame): each
+worker counts --max-steps and --max-memory for itself over the items it runs, and ends
+at the parent run's deadline (sent with every job as the time left). It imports modules
+only when shipped code names them, as the parent does.
+
+Frames (axiom_sdk.read_frame / write_frame) on the worker's stdin and on a copy of its
+stdout (fd 1 itself then goes to stderr, so nothing a library prints can break a frame):
+
+    parent -> worker
+      C  JSON config: {"grants", "limits", "settings"}      always the first frame
+      F  u32 fid, shipped function                          keep it as function fid
+      D  u32 fid                                            forget function fid
+      J  u32 job, u32 fid, f64 time left (NaN: none), u32 n, u8 spread (1: each item is
+         an argument list), n x (u32 len, shipped item)
+    worker -> parent
+      O  u8 stream (0 out, 1 err), UTF-8 text               one whole line of output
+      R  u32 job, u32 index, u8 ok, shipped result or error  one per item, as it ends
+
+The worker ends when its stdin closes (the parent ended it or died), and checks every
+half second that its parent is alive; Ctrl-C in the terminal is the parent's to handle.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import struct
+import sys
+import threading
+
+from axiom_sdk import AxiomError, read_frame, write_frame
+
+from . import ship
+from .runtime import Runtime, out_of_memory
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs start-up time; annotations here are strings
+    from typing import Any
+
+
+class _Lines:
+    """A text stream for the worker's Runtime: each `out`/`err` line goes to `emit` whole
+    (the Runtime writes one line per call)."""
+
+    def __init__(self, stream: int, emit: Any) -> None:
+        self.stream = stream
+        self.emit = emit
+        self.partial = ""
+
+    def write(self, text: str) -> int:
+        text = self.partial + text
+        *lines, self.partial = text.split("\n")
+        for line in lines:
+            self.emit(self.stream, line)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def make_runtime(config: dict[str, Any], emit: Any) -> Runtime:
+    """The Runtime a worker runs its items in: the parent's grants, limits and settings,
+    with output lines handed to `emit(stream, line)`."""
+    limits = {k: v for k, v in config["limits"].items() if v is not None}
+    limits["budget"] = "shared"  # a worker's steps and memory count over all its items
+    return Runtime(grants=config["grants"], limits=limits, settings=config["settings"],
+                   stdout=_Lines(0, emit), stderr=_Lines(1, emit))  # type: ignore[arg-type]
+
+
+def run_items(rt: Runtime, fn: Any, items: list[bytes], time_left: float | None,
+              spread: bool) -> list[tuple[bool, bytes]]:
+    """Call `fn` with each shipped item (its argument list when `spread`, else its one
+    argument); (ok, shipped result or error) for each."""
+    out = []
+    for data in items:
+        rt.share_deadline(time_left)
+        try:
+            args = _in_context(rt, ship.unship, rt, data)
+            value = rt.apply(fn, args if spread else [args])
+            out.append((True, _in_context(rt, ship.ship, rt, value, "the result")))
+        except AxiomError as e:
+            out.append((False, ship.ship(rt, e)))
+        except MemoryError:
+            out.append((False, ship.ship(rt, out_of_memory())))
+    return out
+
+
+def _in_context(rt: Runtime, f: Any, *args: Any) -> Any:
+    tokens = rt.enter_context()
+    try:
+        return f(*args)
+    finally:
+        rt.leave_context(tokens)
+
+
+def load_function(rt: Runtime, data: bytes) -> Any:
+    """A shipped function as a value of `rt` (an AxiomError when it cannot be read)."""
+    return _in_context(rt, ship.unship, rt, data)
+
+
+# --- the local worker process -------------------------------------------------------------
+
+def main() -> None:
+    """Serve one parent: read jobs from stdin until it closes."""
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    proto = os.fdopen(os.dup(1), "wb", buffering=0)
+    os.dup2(2, 1)  # whatever else writes to stdout cannot break a frame
+    inp = sys.stdin.buffer
+    lock = threading.Lock()
+
+    def send(tag: str, payload: bytes) -> None:
+        with lock:
+            write_frame(proto, ord(tag), payload)
+
+    def emit(stream: int, line: str) -> None:
+        send("O", bytes((stream,)) + line.encode("utf-8", "surrogatepass"))
+
+    _watch_parent(os.getppid())
+    first = read_frame(inp)
+    if first is None or first[0] != ord("C"):
+        return
+    rt = make_runtime(json.loads(first[1]), emit)
+    functions: dict[int, Any] = {}
+    broken: dict[int, bytes] = {}  # fid -> the shipped error that reading it raised
+    try:
+        while True:
+            frame = read_frame(inp)
+            if frame is None:
+                break
+            tag, payload = frame
+            if tag == ord("F"):
+                fid = struct.unpack_from("<I", payload)[0]
+                try:
+                    functions[fid] = load_function(rt, payload[4:])
+                except AxiomError as e:
+                    broken[fid] = ship.ship(rt, e)
+            elif tag == ord("D"):
+                fid = struct.unpack_from("<I", payload)[0]
+                functions.pop(fid, None)
+                broken.pop(fid, None)
+            elif tag == ord("J"):
+                _serve_job(rt, payload, functions, broken, send)
+    finally:
+        rt.close()
+        proto.close()
+
+
+def _serve_job(rt: Runtime, payload: bytes, functions: dict[int, Any], broken: dict[int, bytes],
+               send: Any) -> None:
+    job, fid, left, n, spread = struct.unpack_from("<IIdIB", payload)
+    pos = struct.calcsize("<IIdIB")
+    time_left = None if math.isnan(left) else left
+    for index in range(n):
+        size = struct.unpack_from("<I", payload, pos)[0]
+        data = payload[pos + 4:pos + 4 + size]
+        pos += 4 + size
+        if fid in broken:
+            ok, result = False, broken[fid]
+        else:
+            ok, result = run_items(rt, functions[fid], [data], time_left, bool(spread))[0]
+        send("R", struct.pack("<IIB", job, index, 1 if ok else 0) + result)
+
+
+def _watch_parent(parent: int) -> None:
+    """End this worker when its parent is gone (killed: nothing else would tell it)."""
+    def watch() -> None:
+        import time
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+    threading.Thread(target=watch, name="axiom-worker-watch", daemon=True).start()
+
+
+# --- Dask workers --------------------------------------------------------------------------
+
+_RUNTIMES: dict[bytes, tuple[Runtime, threading.local]] = {}
+_RUNTIMES_LOCK = threading.Lock()
+
+
+def run_job(config: bytes, fn: bytes, items: list[bytes], time_left: float | None,
+            spread: bool) -> tuple[list[tuple[bool, bytes]], list[tuple[int, str]]]:
+    """Run one shipped job where this is called (a Dask worker): ([(ok, bytes)] per
+    item, [(stream, line)] of output). The Runtime for a config is made once per process
+    and kept (a warm worker), each job's output collected for its own thread."""
+    with _RUNTIMES_LOCK:
+        entry = _RUNTIMES.get(config)
+        if entry is None:
+            local = threading.local()
+
+            def emit(stream: int, line: str) -> None:
+                getattr(local, "lines", []).append((stream, line))
+            entry = _RUNTIMES[config] = (make_runtime(json.loads(config), emit), local)
+    rt, local = entry
+    local.lines = lines = []
+    try:
+        function = load_function(rt, fn)
+    except AxiomError as e:
+        return [(False, ship.ship(rt, e))] * len(items), lines
+    results = run_items(rt, function, items, time_left, spread)
+    return results, lines
+
+
+def config_bytes(runtime: Runtime) -> bytes:
+    """The config frame for `runtime`'s workers: its grants, limits and settings."""
+    limits = {"max_steps": runtime.max_steps, "timeout": runtime.timeout,
+              "max_memory": runtime.limits.get("max_memory"),
+              "max_call_depth": runtime.limits.get("max_call_depth")}
+    return json.dumps({"grants": runtime.grants.caps, "limits": limits,
+                       "settings": runtime.settings}, default=str).encode()
+
+
+def setup(runtime: Runtime) -> tuple[list[str], bytes]:
+    """(argv, config) that start a worker process for `runtime`."""
+    return ([sys.executable, "-c", "from axiom.workers import main; main()"],
+            config_bytes(runtime))
