@@ -620,7 +620,7 @@ def _warm_pool(run: _Run, size: int) -> Any:
     """The run's warm pool of worker processes, with at least `size` of them."""
     from ._pool import Pool
     with run.lock:
-        if run.pool is None:
+        if run.pool is None or run.pool.closed:  # none yet, or ended by Ctrl-C
             argv, config = worker_setup()
             run.pool = Pool(current_run.get() or _fallback_run(), argv, config)
             _LIVE_POOLS.append(run.pool)
@@ -651,8 +651,18 @@ def _dask_wanted(run: _Run) -> bool:
     return run.client is not None or bool(os.environ.get("AXIOM_DASK_SCHEDULER"))
 
 
+def _ship(value: Any, what: str, where: str) -> bytes:
+    """ship(value), its TypeError saying which call refused it."""
+    try:
+        return ship(value, what)
+    except AxiomError as e:
+        if e.kind == "TypeError":
+            raise module.error("TypeError", f"{where}: {e.message}") from None
+        raise
+
+
 def _ship_items(items: list[Any], what: Callable[[int], str]) -> list[bytes]:
-    return [ship(x, what(i)) for i, x in enumerate(items)]
+    return [_ship(x, what(i), "con.parallel_map") for i, x in enumerate(items)]
 
 
 def _item(i: int) -> str:
@@ -684,7 +694,7 @@ def parallel_map(fn: Function, xs: list, workers: int | None = None,
         raise module.error("TypeError", f"con.parallel_map: backend \"{backend}\" runs "
                                         "functions written in Axiom; use backend=\"threads\" "
                                         "for a module's function")
-    function = ship(fn, "the function")
+    function = _ship(fn, "the function", "con.parallel_map")
     shipped = _ship_items(items, _item)
     if backend == "dask":
         return _dask_map(function, shipped, spread=False, name="con.parallel_map", labels=_item)
@@ -804,8 +814,8 @@ def spawn_process(fn: Function, *args: Any) -> Task:
     if not is_script_function(fn):
         raise module.error("TypeError", "con.spawn_process runs functions written in Axiom; "
                                         "use con.spawn_task for a module's function")
-    function = ship(fn, "the function")
-    shipped = [ship(list(args), "the arguments")]
+    function = _ship(fn, "the function", "con.spawn_process")
+    shipped = [_ship(list(args), "the arguments", "con.spawn_process")]
     run = _run()
     labels: Callable[[int], str] = lambda i: "the task"  # noqa: E731
     if _dask_wanted(run):

@@ -64,8 +64,13 @@ def run_chunks(client: Any, config: bytes, function: bytes, chunks: list[list[in
         try:
             outcome, lines = f.result()
         except Exception as e:
-            err = AxiomError("IOError", f"{name}: the Dask task running {_which(chunk, labels)} "
-                                        f"failed: {type(e).__name__}: {e}")
+            what = _which(chunk, labels)
+            if type(e).__name__ == "KilledWorker":  # Dask retried it, and each worker died
+                why = f"the Dask worker running {what} died (KilledWorker)"
+            else:
+                first = str(e).strip().split("\n")[0]
+                why = f"the Dask task running {what} failed: {type(e).__name__}: {first}"
+            err = AxiomError("IOError", f"{name}: {why}")
             for i in chunk:
                 results[i] = (False, err)
             continue

@@ -133,7 +133,15 @@ class Pool:
 
     def wait(self, call: Call, where: str, local: Callable[[list[int]], None] | None = None) -> None:
         """Hand out chunks until every item of `call` has a result; with `local`, run
-        chunks of this call here too. Ends at the run's deadline (LimitExceeded)."""
+        chunks of this call here too. Ends at the run's deadline (LimitExceeded); Ctrl-C
+        ends every worker at once."""
+        try:
+            self._wait(call, where, local)
+        except KeyboardInterrupt:
+            self.kill()
+            raise
+
+    def _wait(self, call: Call, where: str, local: Callable[[list[int]], None] | None) -> None:
         while True:
             self.dispatch()
             if local is not None:
