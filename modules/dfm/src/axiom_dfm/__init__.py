@@ -122,8 +122,22 @@ def _len(df: DataFrame) -> int:
     return df.height()
 
 
+def _dump(df: DataFrame) -> bytes:
+    """A frame as Arrow IPC bytes (a lazy one computed first), to go to another process."""
+    import io
+    buf = io.BytesIO()
+    df.eager().write_ipc(buf)
+    return buf.getvalue()
+
+
+def _load(data: bytes) -> DataFrame:
+    import io
+    return DataFrame(pl.read_ipc(io.BytesIO(data)))
+
+
 @module.foreign_type("dataframe", ops={"len": _len}, display=_show,
-                     to_data=lambda df: df_to_list(df))  # a list of row dicts
+                     to_data=lambda df: df_to_list(df),  # a list of row dicts
+                     transfer=(_dump, _load))
 class DataFrame:
     """A data frame: `frame` is a polars DataFrame, or a LazyFrame (from df_scan_*)."""
 

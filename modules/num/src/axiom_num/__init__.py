@@ -159,7 +159,24 @@ def _iter(self: Tensor) -> Iterator[Any]:
     return (_wrap(row) for row in self.a)
 
 
-@module.foreign_type("tensor", display=_display, to_data=lambda t: t.a.tolist(), ops={
+def _dump(t: Tensor) -> bytes:
+    """A tensor as .npy bytes (data only: no pickled objects), to go to another process."""
+    import io
+    buf = io.BytesIO()
+    np.save(buf, t.a, allow_pickle=False)
+    return buf.getvalue()
+
+
+def _load(data: bytes) -> Tensor:
+    import io
+    a = np.load(io.BytesIO(data), allow_pickle=False)
+    if a.dtype not in (np.int64, np.float64) or a.ndim < 1:
+        raise ValueError(f"num: a tensor holds int64 or float64 numbers, not {a.dtype}")
+    return Tensor(a)
+
+
+@module.foreign_type("tensor", display=_display, to_data=lambda t: t.a.tolist(),
+                     transfer=(_dump, _load), ops={
     "+": _binary("+", np.add), "-": _binary("-", np.subtract),
     "*": _binary("*", np.multiply), "/": _binary("/", np.true_divide),
     "neg": _neg, "index": _index, "len": _len, "iter": _iter,
