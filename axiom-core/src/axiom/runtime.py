@@ -536,13 +536,13 @@ class Runtime:
                 raise AxiomError("LimitExceeded", f"the run holds more than {mb:g} MB of "
                                                   "memory (--max-memory)")
 
-    def share_deadline(self, time_left: float | None) -> None:
-        """A worker process's budget: one for the Runtime's life (steps and memory
-        counted over every call, as a run counts them), ending at its parent run's
-        deadline, `time_left` seconds from now (None: no deadline)."""
-        self.shared_budget = True
-        if not self._budget_started:
-            self._new_budget()
+    def start_budget(self, time_left: float | None) -> None:
+        """Start a fresh budget of every limit now, ending `time_left` seconds from now
+        (None: no deadline) rather than after --timeout: a worker process gives each item
+        it runs the whole of each limit, and its parent run's deadline."""
+        self.shared_budget = True  # the calls that follow keep this budget
+        self._budget_started = False
+        self._new_budget()
         self.deadline = None if time_left is None else time.monotonic() + time_left
 
     def _new_budget(self) -> None:

@@ -6,8 +6,9 @@ main; main()"` (what `Runtime.worker_setup` hands to con). Imports the runtime a
 ship.py; never the CLI.
 
 A worker holds exactly its parent run's capabilities and limits (the config frame): each
-worker counts --max-steps and --max-memory for itself over the items it runs, and ends
-at the parent run's deadline (sent with every job as the time left). It imports modules
+item it runs may take the whole of --max-steps and --max-memory (counted in the worker,
+as each `Runtime.call` counts them), and ends at the parent run's deadline (sent with
+every job as the time left). It imports modules
 only when shipped code names them, as the parent does.
 
 Frames (axiom_sdk.read_frame / write_frame) on the worker's stdin and on a copy of its
@@ -24,7 +25,8 @@ stdout (fd 1 itself then goes to stderr, so nothing a library prints can break a
       R  u32 job, u32 index, u8 ok, shipped result or error  one per item, as it ends
 
 The worker ends when its stdin closes (the parent ended it or died), and checks every
-half second that its parent is alive; Ctrl-C in the terminal is the parent's to handle.
+half second that its parent is alive. It runs in a session of its own (con starts it so),
+so Ctrl-C in the terminal reaches only the parent, which ends its workers.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ def make_runtime(config: dict[str, Any], emit: Any) -> Runtime:
     """The Runtime a worker runs its items in: the parent's grants, limits and settings,
     with output lines handed to `emit(stream, line)`."""
     limits = {k: v for k, v in config["limits"].items() if v is not None}
-    limits["budget"] = "shared"  # a worker's steps and memory count over all its items
+    limits["budget"] = "shared"  # run_items starts each item's budget itself
     return Runtime(grants=config["grants"], limits=limits, settings=config["settings"],
                    stdout=_Lines(0, emit), stderr=_Lines(1, emit))  # type: ignore[arg-type]
 
@@ -78,10 +80,11 @@ def make_runtime(config: dict[str, Any], emit: Any) -> Runtime:
 def run_items(rt: Runtime, fn: Any, items: list[bytes], time_left: float | None,
               spread: bool) -> list[tuple[bool, bytes]]:
     """Call `fn` with each shipped item (its argument list when `spread`, else its one
-    argument); (ok, shipped result or error) for each."""
+    argument), each with the whole of every limit and the parent run's deadline; (ok,
+    shipped result or error) for each."""
     out = []
     for data in items:
-        rt.share_deadline(time_left)
+        rt.start_budget(time_left)
         try:
             args = _in_context(rt, ship.unship, rt, data)
             value = rt.apply(fn, args if spread else [args])
@@ -112,6 +115,7 @@ def main() -> None:
     """Serve one parent: read jobs from stdin until it closes."""
     import signal
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _watch_parent(int(sys.argv[1]) if len(sys.argv) > 1 else os.getppid())
     proto = os.fdopen(os.dup(1), "wb", buffering=0)
     os.dup2(2, 1)  # whatever else writes to stdout cannot break a frame
     inp = sys.stdin.buffer
@@ -124,7 +128,6 @@ def main() -> None:
     def emit(stream: int, line: str) -> None:
         send("O", bytes((stream,)) + line.encode("utf-8", "surrogatepass"))
 
-    _watch_parent(os.getppid())
     first = read_frame(inp)
     if first is None or first[0] != ord("C"):
         return
@@ -174,10 +177,9 @@ def _watch_parent(parent: int) -> None:
     """End this worker when its parent is gone (killed: nothing else would tell it)."""
     def watch() -> None:
         import time
-        while True:
+        while os.getppid() == parent:
             time.sleep(0.5)
-            if os.getppid() != parent:
-                os._exit(1)
+        os._exit(1)
     threading.Thread(target=watch, name="axiom-worker-watch", daemon=True).start()
 
 
@@ -221,5 +223,7 @@ def config_bytes(runtime: Runtime) -> bytes:
 
 def setup(runtime: Runtime) -> tuple[list[str], bytes]:
     """(argv, config) that start a worker process for `runtime`."""
-    return ([sys.executable, "-c", "from axiom.workers import main; main()"],
+    # The parent's pid goes along: a worker that asked for it only after its imports
+    # could miss that its parent was already gone.
+    return ([sys.executable, "-c", "from axiom.workers import main; main()", str(os.getpid())],
             config_bytes(runtime))

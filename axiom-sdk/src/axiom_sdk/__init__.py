@@ -33,6 +33,7 @@ from ._module import (
     script_position,
     spawn_thread,
     time_left,
+    time_waited,
 )
 from ._processes import (
     is_script_function,
@@ -76,7 +77,7 @@ __all__ = [
     "API_VERSION", "CAPABILITIES", "INT_MAX", "INT_MIN", "KINDS",
     "AxiomError", "AxiomModule", "BoundMethod", "BoundedList", "Class", "Constant", "Export",
     "ForeignInfo", "Function", "Instance", "Iterator", "Module", "Range", "Run", "Set",
-    "bounded_wait", "capability_check", "check_int", "current_run", "host_function", "io_error", "is_url", "memory_check", "open_url", "os_error_reason", "script_position", "spawn_thread", "time_left", "display", "equal", "error", "require",
+    "bounded_wait", "capability_check", "check_int", "current_run", "host_function", "io_error", "is_url", "memory_check", "open_url", "os_error_reason", "script_position", "spawn_thread", "time_left", "time_waited", "display", "equal", "error", "require",
     "is_script_function", "job_runner", "read_frame", "ship", "unship", "worker_setup",
     "write_frame", "write_output", "to_axiom", "to_data",
     "to_float", "to_int", "truthy", "typeof",

@@ -19,6 +19,7 @@ Must not import the core (`axiom`).
 from __future__ import annotations
 
 import contextvars
+from _thread import _local as _thread_local
 
 from ._convert import ArgTypeError, check_int, converter_for, to_axiom
 from ._values import ForeignInfo, Function, Iterator, typeof
@@ -161,16 +162,30 @@ def bounded_wait(wait: Callable[[float | None], Any], timeout: float | None = No
             raise AxiomError("IOError", f"task.join: timed out after {timeout} s")
     """
     import threading
+    import time
     left = time_left()
     by_run = left is not None and (timeout is None or left < timeout)
     t = left if by_run else timeout
     if t is not None:
         t = min(max(t, 0.0), threading.TIMEOUT_MAX)
-    result = wait(t)
+    start = time.monotonic()
+    try:
+        result = wait(t)
+    finally:
+        _waits.seconds = getattr(_waits, "seconds", 0.0) + time.monotonic() - start
     if not result and by_run:
         raise AxiomError("LimitExceeded", f"{where}: the run's time limit ended the wait "
                                           "(--timeout)")
     return result
+
+
+_waits = _thread_local()  # seconds: how long each thread has waited in bounded_wait
+
+
+def time_waited() -> float:
+    """Seconds the calling thread has spent blocked in `bounded_wait` so far (con uses
+    the difference over a call to tell work that waits from work that computes)."""
+    return getattr(_waits, "seconds", 0.0)  # type: ignore[no-any-return]
 
 
 def spawn_thread(target: Callable[..., Any], *args: Any, name: str = "axiom-module",

@@ -62,6 +62,7 @@ from axiom_sdk import (
     ship,
     spawn_thread,
     time_left,
+    time_waited,
     unship,
     worker_setup,
 )
@@ -613,7 +614,7 @@ def barrier_new(n: int) -> Barrier:
 # --- processes and Dask ----------------------------------------------------------------
 
 AUTO_LOCAL = 0.2  # s: below this much estimated work left, auto runs the rest here
-CPU_BOUND = 0.5  # the share of its wall time an item spends on the CPU to count as CPU-bound
+WAITS = 0.5  # the share of its time an item spends blocked in waits to go on threads
 
 
 def _warm_pool(run: _Run, size: int) -> Any:
@@ -766,8 +767,8 @@ def _dask_map(function: bytes, shipped: list[bytes], spread: bool, name: str,
 def _auto_map(fn: Function, items: list, workers: int | None) -> list:
     """backend=nil. A function written in Axiom runs on a copy of itself (as in a
     worker process): the first item here, timed; then the rest here when they look
-    cheap, on threads when the item mostly waited, else on worker processes with this
-    thread working beside them. Anything else, or anything that cannot be copied
+    cheap, on threads when the item mostly waited (in `bounded_wait`: sleeps, receives,
+    pipes), else on worker processes with this thread working beside them. Anything else, or anything that cannot be copied
     (a function using a channel or a lock), runs on threads."""
     parallel = workers or _cpus()
     if len(items) < 2 or parallel < 2 or _cpus() < 2 or not is_script_function(fn):
@@ -780,12 +781,12 @@ def _auto_map(fn: Function, items: list, workers: int | None) -> list:
             raise
         return _thread_map(fn, items, workers)
     copy = unship(function)
-    wall, cpu = time.perf_counter(), time.thread_time()
+    wall, waited = time.perf_counter(), time_waited()
     first = copy(unship(shipped[0]))
-    wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
+    wall, waited = time.perf_counter() - wall, time_waited() - waited
     if wall * (len(items) - 1) < AUTO_LOCAL:
         return [first, *(copy(unship(x)) for x in shipped[1:])]
-    if cpu < CPU_BOUND * wall:  # it mostly waits: threads, on the copy
+    if waited > WAITS * wall:  # it mostly waits (sleeps, receives, pipes): threads, on the copy
         return [first, *_thread_map(copy, [unship(x) for x in shipped[1:]], workers)]
     return [first, *_process_map(function, shipped[1:], parallel, local=copy)]
 

@@ -94,8 +94,10 @@ class Pool:
                 self._start()
 
     def _start(self) -> _Worker:
+        # a session of its own: Ctrl-C in the terminal is the parent's to handle (it ends
+        # the workers); a worker whose parent died ends itself (axiom.workers)
         proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                close_fds=True)
+                                close_fds=True, start_new_session=True)
         w = _Worker(proc)
         assert proc.stdin is not None
         try:
