@@ -58,6 +58,7 @@ from axiom_sdk import (
     bounded_wait,
     current_run,
     is_script_function,
+    require,
     script_position,
     ship,
     spawn_thread,
@@ -643,6 +644,7 @@ def _client(run: _Run) -> Any:
         if not address:
             raise module.error("ValueError", "con: no Dask cluster: call con.cluster_connect"
                                              "(address) or set AXIOM_DASK_SCHEDULER")
+        require("net", address)  # as cluster_connect checks it
         cluster_connect(address)
     return run.client
 
