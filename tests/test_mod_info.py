@@ -14,7 +14,7 @@ FUNCTIONS = {
     "aut": ["cancel_job", "cancel_watch", "next_runs", "notify_on_change", "schedule_cron", "wait", "watch_dir"],
     "clr": ["bold", "color_bg", "color_text", "hex", "italic", "palette_ansi", "rgb", "strip", "truecolor", "underline"],
     "col": ["concurrent_dict", "dict_get", "dict_has", "dict_items", "dict_keys", "dict_merge", "dict_new", "dict_remove", "dict_set", "dict_values", "list_chunk", "list_count", "list_flatten", "list_group_by", "list_unique", "list_zip", "set_add", "set_difference", "set_has", "set_intersection", "set_new", "set_remove", "set_union"],
-    "con": ["barrier_new", "channel_close", "channel_create", "channel_recv", "channel_send", "channel_try_recv", "mutex_new", "parallel_map", "rwlock_new", "spawn_task"],
+    "con": ["barrier_new", "channel_close", "channel_create", "channel_recv", "channel_send", "channel_try_recv", "cluster_connect", "mutex_new", "parallel_map", "rwlock_new", "spawn_process", "spawn_task"],
     "csv": ["csv_filter", "csv_read", "csv_rows", "csv_to_json", "csv_write"],
     "dfm": ["df_columns", "df_filter", "df_from_dict", "df_from_list", "df_group_by", "df_head", "df_join", "df_read_csv", "df_read_parquet", "df_scan_csv", "df_scan_parquet", "df_select", "df_shape", "df_sort", "df_sql", "df_to_csv", "df_to_list", "df_to_parquet"],
     "env": ["env_all", "env_load_dotenv", "env_set", "env_unset", "env_var"],

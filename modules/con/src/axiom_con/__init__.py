@@ -1,5 +1,5 @@
 """Axiom module `con`: tasks, channels, locks and parallel map (threading, queue-like
-channels, concurrent.futures for parallel_map).
+channels, concurrent.futures for parallel_map on threads, worker processes and Dask).
 
 Tasks run an Axiom function on a worker thread; each thread runs its own VM frames, and
 Axiom code in a task holds the same capabilities as the script. A script ends when its
@@ -36,6 +36,15 @@ reaches: "every task is blocked"). The second rule never fires while another thr
 alive (a module's server or timer thread, a parallel_map pool, a host's own thread),
 since it might yet send or arrive: only the deadline ends such a wait. A waiter that a
 report names raises it once; a script that catches it may go on.
+
+Processes and Dask (docs/parallel.md). `parallel_map(..., backend="processes")` and
+`spawn_process` run functions written in Axiom on a warm pool of worker processes
+(_pool.py), `backend="dask"` on a Dask cluster (_dask.py). This module never imports the
+core: the runtime ships functions and values (axiom_sdk.ship: .axc bytecode and values,
+never pickle) and says how to start a worker that holds the run's grants and limits
+(axiom_sdk.worker_setup). `backend=nil` runs a function written in Axiom on a copy of
+itself, as a worker would: the first item here, timed, then the rest here (cheap), on
+threads (they wait) or on worker processes beside this thread (CPU-bound).
 
 State is per run: each Runtime has its own tasks (axiom_sdk's Module.per_run). The run's
 metrics count `con.tasks_spawned` and `con.tasks_peak` (most tasks running at once).
