@@ -53,7 +53,7 @@ from .vm import UNSET, Cell, Closure
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; annotations here are strings
-    from typing import Any, Final
+    from typing import Any, Final, NoReturn
 
 _ZERO_HASH: Final = bytes(16)
 _GLOBAL_OPS: Final = frozenset({Op.LOAD_GLOBAL, Op.STORE_GLOBAL, Op.FREE_GLOBAL})
@@ -278,9 +278,9 @@ class _Writer:
 
     def export(self, fn: Export) -> None:
         from .prelude import builtin_named
-        if "." not in fn.qualname and builtin_named(fn.name) is fn:
+        if "." not in fn.qualname and builtin_named(fn.qualname) is fn:
             self.out += b"X"
-            self.text(fn.name)
+            self.text(fn.qualname)
             return
         mod_name, _, name = fn.qualname.partition(".")
         mod = self.runtime.modules.get(mod_name)
@@ -352,7 +352,7 @@ class _Writer:
         self.text(info.name)
         self.blob(data)
 
-    def refuse(self, what: str, why: str) -> None:
+    def refuse(self, what: str, why: str) -> NoReturn:
         """TypeError naming the value by where it was found: the innermost named place
         (an argument, a captured variable, a global) and the indexes under it."""
         path = self.path or ["the value"]
@@ -573,8 +573,9 @@ class _Reader:
 
 
 def unship(runtime: Any, data: bytes) -> Any:
-    """Fresh values in `runtime` from bytes `ship` made. Bytes that are not a valid
-    shipment (cut short, or bytecode that fails validation) are an IOError."""
+    """Fresh values in `runtime` from bytes `ship` made (`runtime` may be None for plain
+    data). Bytes that are not a valid shipment (cut short, or bytecode that fails
+    validation) are an IOError."""
     r = _Reader(runtime, data)
     try:
         v = r.value()
