@@ -184,10 +184,10 @@ def test_the_default_uses_worker_processes_for_cpu_bound_items(rt):
     value, _ = run(rt, """
 fn heavy(x) {
     let counts = {}
-    for i in 0..20000 { counts[i % 97] = counts.get(i % 97, 0) + x }
+    for i in 0..30000 { counts[i % 97] = counts.get(i % 97, 0) + x }
     sys.pid()
 }
-con.parallel_map(heavy, [1, 2, 3])
+con.parallel_map(heavy, [1, 2, 3, 4])
 """)
     assert value[0] == os.getpid()  # the first item, timed here
     assert len(set(value)) > 1  # the rest shared with a worker
@@ -324,8 +324,13 @@ def _start(tmp_path, source):
     return p, pids
 
 
-def test_ctrl_c_ends_the_run_and_every_worker(tmp_path):
-    p, pids = _start(tmp_path, SPIN)
+SPIN_TASK = SPIN.replace('con.parallel_map(spin, [1, 2], backend="processes")',
+                         "con.spawn_process(spin, 1).join()")
+
+
+@pytest.mark.parametrize("source", [SPIN, SPIN_TASK], ids=["parallel_map", "spawn_process"])
+def test_ctrl_c_ends_the_run_and_every_worker(tmp_path, source):
+    p, pids = _start(tmp_path, source)
     os.killpg(p.pid, signal.SIGINT)  # what the terminal does: the run's process group
     assert p.wait(10) == 130
     err = p.stderr.read()

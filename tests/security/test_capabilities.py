@@ -88,6 +88,8 @@ CASES: dict[str, tuple[str, str, str, str]] = {
     "sys.platform": ("sys.platform()", "sys", "sys.platform", "--allow-sys"),
     "sys.pid": ("sys.pid()", "sys", "sys.pid", "--allow-sys"),
     "sys.uptime": ("sys.uptime()", "sys", "sys.uptime", "--allow-sys"),
+    "con.cluster_connect": ('con.cluster_connect("tcp://127.0.0.1:9")', "net",
+                            "tcp://127.0.0.1:9", "--allow-net=127.0.0.1"),
     "web.http_get": ("web.http_get(URL)", "net", "URL", "--allow-net=127.0.0.1"),
     "web.http_post": ('web.http_post(URL, "x")', "net", "URL", "--allow-net=127.0.0.1"),
     "web.http_get_all": ("web.http_get_all([URL])", "net", "URL", "--allow-net=127.0.0.1"),

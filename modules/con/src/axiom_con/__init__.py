@@ -165,7 +165,12 @@ def _block(cond: threading.Condition, ready: Callable[[], bool], fname: str,
                 step = min(step, end - time.monotonic())
                 if step <= 0:
                     return False
-            bounded_wait(lambda t: cond.wait_for(ready, t), step, where=fname)
+            try:
+                bounded_wait(lambda t: cond.wait_for(ready, t), step, where=fname)
+            except KeyboardInterrupt:  # Ctrl-C: the process tasks waited for end too
+                if run.pool is not None:
+                    run.pool.kill()
+                raise
             if timeout is None and not ready() and time.monotonic() - run.looked >= SLICE:
                 with run.lock:  # one look per slice for the whole run, however many wait
                     _find_deadlock(run)
@@ -336,7 +341,8 @@ def _finish_tasks(error: AxiomError | None = None) -> int | None:
     except AxiomError as deadlock:
         sys.stderr.write(f"Error: {deadlock.kind}: {deadlock.message}\n")
         return 1
-    failed = [t for t in tasks if t.error is not None and not t.joined]
+    failed = [t for t in tasks if t.error is not None and not t.joined
+              and not getattr(t.error, "interrupted", False)]
     for t in failed:  # a task of the deadlock may have ended before the wait noticed
         if t.error is not None and t.error.message.startswith("deadlock:"):
             sys.stderr.write(f"Error: {t.error.kind}: {t.error.message}\n")

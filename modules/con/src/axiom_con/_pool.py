@@ -163,6 +163,11 @@ class Pool:
             with self.cond:
                 if call.left == 0:
                     return
+                if self.closed:  # Ctrl-C or the run's end ended the workers
+                    err = AxiomError("IOError", f"{where}: the worker processes were ended "
+                                                "before this call finished")
+                    err.interrupted = True  # type: ignore[attr-defined]  # nothing to report
+                    raise err
                 bounded_wait(lambda t: self.cond.wait(t) or call.left == 0,
                              SLICE, where=where)
                 if call.left == 0:
