@@ -9,7 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 def work(seed):
     counts = {}
     s = seed
-    for _ in range(30000):
+    for _ in range(300000):
         s = (s * 1103515245 + 12345) % 2147483648
         k = s // 65536 % 97
         counts[k] = counts.get(k, 0) + 1

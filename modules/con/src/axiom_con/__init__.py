@@ -783,7 +783,8 @@ def _dask_map(function: bytes, shipped: list[bytes], spread: bool, name: str,
 
 def _auto_map(fn: Function, items: list, workers: int | None) -> list:
     """backend=nil. A function written in Axiom runs on a copy of itself (as in a
-    worker process): the first item here, timed; then the rest here when they look
+    worker process): the first item here, timed, while the pool's workers start; then
+    the rest here when they look
     cheap, on threads when the item mostly waited (in `bounded_wait`: sleeps, receives,
     pipes), else on worker processes with this thread working beside them. Anything else, or anything that cannot be copied
     (a function using a channel or a lock), runs on threads."""
@@ -798,6 +799,9 @@ def _auto_map(fn: Function, items: list, workers: int | None) -> list:
             raise
         return _thread_map(fn, items, workers)
     copy = unship(function)
+    # workers start now, on the other cores, while the first item runs here: when the
+    # items turn out CPU-bound the pool is ready; when not, it stays warm for the run
+    _warm_pool(_run(), parallel - 1)
     wall, waited = time.perf_counter(), time_waited()
     first = copy(unship(shipped[0]))
     wall, waited = time.perf_counter() - wall, time_waited() - waited
