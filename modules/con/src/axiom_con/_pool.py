@@ -8,9 +8,10 @@ values, never pickle); results and errors come back the same way, and each `out`
 worker writes comes back whole and is written by the run as its own.
 
 A call (`parallel_map`, `spawn_process`) is split into chunks of items. Threads that
-wait for a call hand chunks to idle workers (reader threads only read, so a worker
-writing output is always drained); the thread that made an `auto` call also runs chunks
-itself, on its own copy of the function. A worker that dies fails the item it was
+wait for a call hand chunks to idle workers, and so does a worker's reader thread when
+its chunk is done (the worker is then idle, reading, so the write cannot block on it);
+the thread that made an `auto` call also runs chunks itself, on its own copy of the
+function. A worker that dies fails the item it was
 running with an IOError naming it; the rest of its chunk goes back to the queue and a
 new worker takes its place.
 """
@@ -147,18 +148,12 @@ class Pool:
         while True:
             self.dispatch()
             if local is not None:
-                with self.cond:
-                    mine = call.pending.popleft() if call.pending else None
-                    if mine is not None:
-                        call.inflight += 1
-                        if not call.pending and call in self.calls:
-                            self.calls.remove(call)
+                with self.cond:  # this thread's chunks do not count against the
+                    mine = call.pending.popleft() if call.pending else None  # workers' limit
+                    if mine is not None and not call.pending and call in self.calls:
+                        self.calls.remove(call)
                 if mine is not None:
-                    try:
-                        local(mine)
-                    finally:
-                        with self.cond:
-                            call.inflight -= 1
+                    local(mine)
                     continue
             with self.cond:
                 if call.left == 0:
@@ -252,10 +247,13 @@ class Pool:
                 call.results[item] = ("bytes", ok, data)
                 call.left -= 1
             w.done_in_chunk.add(index)
-            if len(w.done_in_chunk) == len(indexes):
+            idle = len(w.done_in_chunk) == len(indexes)
+            if idle:
                 w.chunk = None
                 call.inflight -= 1
             self.cond.notify_all()
+        if idle:  # its next chunk now, even while the waiting thread runs one itself
+            self.dispatch()
 
     def _died(self, w: _Worker) -> None:
         """A worker's output ended: fail the item it was running, requeue the rest."""
