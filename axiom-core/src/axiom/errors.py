@@ -244,12 +244,32 @@ def trace_lines(trace: list[tuple[str, str, int]]) -> list[str]:
     return out
 
 
-def render(e: AxiomError) -> str:
-    """The report of an uncaught error, as printed on stderr."""
+def use_colour(stream: Any) -> bool:
+    """Colour only on a terminal, and never under NO_COLOR (non-empty) or TERM=dumb."""
+    import os
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+_RED: Final = "\x1b[1;31m"
+_BLUE: Final = "\x1b[1;34m"
+_RESET: Final = "\x1b[0m"
+
+
+def render(e: AxiomError, colour: bool = False) -> str:
+    """The report of an uncaught error, as printed on stderr. With `colour` (a
+    terminal: see use_colour) the heading and the carets are coloured and the source
+    excerpt is highlighted as Axiom (highlight.py, Pygments); the text is otherwise the
+    same."""
+    red, blue, reset = (_RED, _BLUE, _RESET) if colour else ("", "", "")
     if e.has_payload:  # a thrown non-error value: "Error: " and its display form
-        lines = [f"Error: {_display(e.payload, False, set(), 0)}"]
+        lines = [f"{red}Error{reset}: {_display(e.payload, False, set(), 0)}"]
     else:
-        lines = [f"Error: {e.kind}: {e.message}"]
+        lines = [f"{red}Error{reset}: {e.kind}: {e.message}"]
     help_ = getattr(e, "help", None)
     if e.span is not None:
         filename, line, col, end_col = e.span
@@ -263,11 +283,15 @@ def render(e: AxiomError) -> str:
             pad = " " * (len(num) + 1)
             src = src.replace("\t", " ")
             width = max(1, min(end_col, len(src) + 1) - col + 1)
-            lines.append(f"{pad} |")
-            lines.append(f" {num} | {src}")
-            lines.append(f"{pad} | " + " " * (col - 1) + "^" * width)
+            shown = src
+            if colour:
+                from .highlight import ansi
+                shown = ansi(src)
+            lines.append(f"{blue}{pad} |{reset}")
+            lines.append(f"{blue} {num} |{reset} {shown}")
+            lines.append(f"{blue}{pad} |{reset} " + " " * (col - 1) + red + "^" * width + reset)
             if help_:
-                lines.append(f"{pad} = help: {help_}")
+                lines.append(f"{blue}{pad} ={reset} help: {help_}")
                 help_ = None
     if help_:
         lines.append(f"help: {help_}")

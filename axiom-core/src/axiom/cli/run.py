@@ -154,7 +154,7 @@ def main(argv: list[str]) -> int:
     from axiom_sdk import AxiomError
 
     from .. import conf
-    from ..errors import render
+    from ..errors import render, use_colour
     from ..runtime import ALL_CAPABILITIES, Runtime
     from ..vm import OutputClosed
 
@@ -190,7 +190,7 @@ def main(argv: list[str]) -> int:
         if debug and e.__cause__ is not None:
             import traceback
             traceback.print_exception(e.__cause__)
-        report = render(e)
+        report = render(e, use_colour(sys.stderr))
         code = 2 if e.kind == "SyntaxError" else 1
     except OutputClosed:
         # stdout's reader went away (`axiom run f.ax | head`): stop quietly, as a
