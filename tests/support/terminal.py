@@ -71,6 +71,22 @@ class Terminal:
         time.sleep(settle)
         self._pump(0)
 
+    def settle(self, quiet: float = 0.3, timeout: float = 30) -> None:
+        """Wait until nothing more has come for `quiet` seconds; everything shown so far
+        then counts as matched (a line editor redraws its line as it takes it, so an
+        echo can look like the next prompt)."""
+        end = time.monotonic() + timeout
+        last = len(self.raw)
+        still = time.monotonic()
+        while time.monotonic() < end:
+            self._pump(0.05)
+            if len(self.raw) != last:
+                last = len(self.raw)
+                still = time.monotonic()
+            elif time.monotonic() - still >= quiet:
+                break
+        self.seen = len(self.text())
+
     def send(self, keys: str) -> None:
         os.write(self.fd, keys.encode())
 
