@@ -7,7 +7,10 @@ import subprocess
 import sys
 
 HEAVY = ("polars", "numpy", "matplotlib", "llvmlite", "httpx", "pygit2", "typer", "rich",
-         "pluggy", "importlib_metadata", "prompt_toolkit", "ply", "prometheus_client")
+         "pluggy", "importlib_metadata", "prompt_toolkit", "ply", "prometheus_client",
+         "pygments", "pygls", "lsprotocol", "ipykernel", "jupyter_client", "zmq")
+# Tools that only their own commands or options load.
+TOOLS = ("axiom.profiler", "axiom.highlight", "axiom.lsp", "axiom.kernel", "axiom.cli.repl")
 
 
 def _imported(tmp_path, source: str, runs: int = 1) -> set[str]:
@@ -30,6 +33,7 @@ def test_hello_imports_no_module_package_and_nothing_heavy(tmp_path):
     packages = {m.split(".")[0] for m in mods}
     assert not {p for p in packages if p.startswith("axiom_") and p != "axiom_sdk"}
     assert not packages & set(HEAVY)
+    assert not mods & set(TOOLS)
 
 
 def test_a_first_run_compiles_without_heavy_imports_either(tmp_path):

@@ -265,6 +265,7 @@ class Runtime:
         self.clock = Clock()
         self.run_state = _RuntimeRun(self)  # modules' state in this Runtime (axiom_sdk.Run)
         self.plugins: Any = None  # the pluggy manager when plugins are installed
+        self.profiler: Any = None  # profiler.Profiler or Tracer: sees each Code before it runs
         self.jit: Any = None  # the JIT tiers (axiom.jit.Tiers) when `jit` is not "off"
         if self.settings.get("jit", "off") != "off":
             from .jit import Tiers
@@ -659,6 +660,8 @@ class Runtime:
         return display(value)
 
     def _execute(self, code: Code, module: ScriptModule) -> Any:
+        if self.profiler is not None:
+            self.profiler.prepare(code)
         tokens = self._begin()
         try:
             return self.vm().execute(code, module)
@@ -714,6 +717,8 @@ class Runtime:
         self.loading.append(name)
         try:
             code = self.load_script(path)
+            if self.profiler is not None:
+                self.profiler.prepare(code)
             self.vm().execute(code, module)
         finally:
             self.loading.remove(name)

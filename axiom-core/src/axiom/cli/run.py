@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 
 USAGE = "Usage: axiom run [OPTIONS] FILE [--] [ARGS...]\n"  # the options: cli/tools_cmd.run_help
 
-_VALUE_OPTS = {"--jit", "--max-steps", "--max-memory", "--timeout", "--metrics-out"}
-_FLAGS = ("--sandbox", "--debug", "--no-cache", "--no-optimize", "--metrics")
+_VALUE_OPTS = {"--jit", "--max-steps", "--max-memory", "--timeout", "--metrics-out",
+               "--profile-out", "--flamegraph"}
+_FLAGS = ("--sandbox", "--debug", "--no-cache", "--no-optimize", "--metrics", "--profile", "--trace")
 _ALLOW = {"--allow-read": "fs.read", "--allow-write": "fs.write", "--allow-net": "net",
           "--allow-env": "env", "--allow-run": "proc", "--allow-sys": "sys"}
 
@@ -61,6 +62,10 @@ def parse_args(argv: list[str]) -> tuple[dict[str, Any], str, list[str]]:
             opts["debug"] = True
         elif name == "--metrics" and not eq:
             opts["metrics"] = True
+        elif name == "--profile" and not eq:
+            opts["profile"] = True
+        elif name == "--trace" and not eq:
+            opts["trace"] = True
         elif name == "--no-cache":
             opts["no_cache"] = True
         elif name == "--no-optimize":
@@ -99,10 +104,10 @@ def _set_value(opts: dict[str, Any], name: str, value: str) -> None:
             opts["limits"]["max_memory"] = float(value)
         elif name == "--timeout":
             opts["limits"]["timeout"] = float(value)
-        elif name == "--metrics-out":
+        elif name in ("--metrics-out", "--profile-out", "--flamegraph"):
             if not value:
-                raise UsageError("--metrics-out needs a file name")
-            opts["metrics_out"] = value
+                raise UsageError(f"{name} needs a file name")
+            opts[name[2:].replace("-", "_")] = value
     except ValueError:
         raise UsageError(f"{name} takes a number, not {value!r}") from None
 
@@ -170,12 +175,32 @@ def main(argv: list[str]) -> int:
         settings["peephole_optimizer"] = False
     if "jit" in opts:
         settings["jit"] = opts["jit"]
+    if opts.get("trace"):
+        if opts.get("jit", "off") != "off":
+            sys.stderr.write(f"axiom run: --trace runs tier 0 only; it cannot be combined with "
+                             f"--jit {opts['jit']}\n{USAGE}")
+            return 2
+        settings["jit"] = "off"  # --trace shows tier 0's instructions
     if "max_memory" in opts["limits"]:
         _limit_address_space(opts["limits"]["max_memory"])
     grants: Any = opts["allow"] if opts["sandbox"] else ALL_CAPABILITIES
     metrics = bool(opts.get("metrics") or opts.get("metrics_out"))
     rt = Runtime(grants=grants, limits=opts["limits"], settings=settings, args=args,
                  metrics=metrics)
+    profiling = bool(opts.get("profile") or opts.get("profile_out") or opts.get("flamegraph")
+                     or settings.get("profiling_enabled"))
+    if opts.get("trace"):
+        from ..profiler import Tracer
+        try:  # the program's lines and the trace's, in the order they happen
+            sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+        except (AttributeError, ValueError):
+            pass
+        rt.profiler = Tracer(sys.stderr)
+    elif profiling:
+        from ..profiler import Profiler
+        rt.profiler = Profiler(count_ops=settings.get("jit") == "off")
+    if rt.profiler is not None:
+        rt.profiler.start()
     code = 0
     error = None
     report = ""  # written after the stop hooks, which may restore the terminal first
@@ -196,6 +221,8 @@ def main(argv: list[str]) -> int:
         # stdout's reader went away (`axiom run f.ax | head`): stop quietly, as a
         # Unix filter does, and keep Python from complaining at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        if rt.profiler is not None:
+            rt.profiler.stop()
         rt.close(None)
         return 141
     except KeyboardInterrupt:
@@ -214,12 +241,51 @@ def main(argv: list[str]) -> int:
                   "This is a bug in Axiom. Please report it with the script that "
                   "caused it; run with --debug (or AXIOM_DEBUG=1) for details.\n")
         code = 1
+    if rt.profiler is not None:
+        rt.profiler.stop()
     status = rt.close(error)
     if report:
         sys.stderr.write(report)
     if metrics and not _report_metrics(rt, opts):
         return code or status or 1
+    if profiling and not opts.get("trace") and not _report_profile(rt.profiler, opts, settings, file):
+        return code or status or 1
     return code or status
+
+
+def _report_profile(prof: Any, opts: dict[str, Any], settings: dict[str, Any], file: str) -> bool:
+    """--profile (or profiling_enabled) prints the tables on stderr, --profile-out writes
+    them as JSON, --flamegraph writes the stacks; False when a file cannot be written
+    (said on stderr)."""
+    from .. import profiler
+    tier = str(settings.get("jit", "off"))
+    if opts.get("profile") or settings.get("profiling_enabled"):
+        sys.stdout.flush()
+        prof.report(sys.stderr, tier)
+    ok = True
+    path = opts.get("profile_out")
+    if path:
+        import json
+        try:
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump(prof.to_json(file, tier), f, indent=2)
+                f.write("\n")
+        except OSError as e:
+            sys.stderr.write(f"axiom: cannot write the profile to {path}: {e.strerror or e}\n")
+            ok = False
+    path = opts.get("flamegraph")
+    if path:
+        try:
+            profiler.write_flamegraph(prof, path, file)
+        except OSError as e:
+            sys.stderr.write(f"axiom: cannot write the flame graph to {path}: {e.strerror or e}\n")
+            ok = False
+        except ImportError:
+            sys.stderr.write(f"axiom: --flamegraph {path} draws the SVG with matplotlib, which is "
+                             "not installed (pip install matplotlib); collapsed stacks need nothing: "
+                             "--flamegraph FILE.txt\n")
+            ok = False
+    return ok
 
 
 def _report_metrics(rt: Any, opts: dict[str, Any]) -> bool:

@@ -87,6 +87,18 @@ def run_command() -> typer.core.TyperCommand:
         metrics_out: Annotated[str | None, typer.Option("--metrics-out", metavar="FILE", help="Write the "
                                                "metrics to FILE: JSON, or the Prometheus text format "
                                                "for FILE.prom.")] = None,
+        profile: Annotated[bool, typer.Option("--profile", help="Print a profile on stderr when the "
+                                     "run ends: time and calls per function, the hottest lines, "
+                                     "and opcode counts under --jit off (also the "
+                                     "profiling_enabled setting).")] = False,
+        profile_out: Annotated[str | None, typer.Option("--profile-out", metavar="FILE", help="Write "
+                                               "the profile to FILE as JSON.")] = None,
+        flamegraph: Annotated[str | None, typer.Option("--flamegraph", metavar="OUT", help="Write a "
+                                              "flame graph: collapsed stacks (flamegraph.pl, "
+                                              "speedscope), speedscope's JSON for OUT.json, or an "
+                                              "SVG for OUT.svg.")] = None,
+        trace: Annotated[bool, typer.Option("--trace", help="Print each executed instruction with "
+                                   "its source position on stderr (runs tier 0: --jit off).")] = False,
         no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write "
                                       "__axcache__/.")] = False,
         no_optimize: Annotated[bool, typer.Option("--no-optimize", help="Run without the bytecode "
