@@ -177,3 +177,13 @@ def test_every_export_is_documented():
     for name in module.list_exports():
         _, doc = module.describe(name)
         assert doc, name
+
+
+def test_a_figure_renders_itself_as_png_for_notebooks():
+    from axiom_plt import plot_line
+    fig = plot_line([1, 2, 3], [2, 4, 3], title="t")
+    png = fig._repr_png_()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == (640, 480)
+    assert fig._repr_png_() == png  # no date or software stamp: the same bytes each time

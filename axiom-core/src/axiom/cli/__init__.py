@@ -15,7 +15,8 @@ from __future__ import annotations
 import os
 import sys
 
-COMMANDS = frozenset({"run", "build", "chk", "fmt", "dis", "repl", "mod", "pkg", "conf", "new"})
+COMMANDS = frozenset({"run", "build", "chk", "fmt", "dis", "repl", "mod", "pkg", "conf", "new",
+                      "lsp", "kernel"})
 
 
 def is_script(word: str) -> bool:

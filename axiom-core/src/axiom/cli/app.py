@@ -16,7 +16,7 @@ import typer.main
 from typer.core import TyperArgument
 
 from .. import __version__
-from . import chk_cmd, conf_cmd, fmt_cmd, mod_cmd, new_cmd, pkg_cmd, tools_cmd
+from . import chk_cmd, conf_cmd, fmt_cmd, kernel_cmd, mod_cmd, new_cmd, pkg_cmd, tools_cmd
 
 app = typer.Typer(
     name="axiom",
@@ -31,6 +31,7 @@ app.add_typer(mod_cmd.app, name="mod")
 app.add_typer(pkg_cmd.app, name="pkg")
 app.add_typer(conf_cmd.app, name="conf")
 app.add_typer(new_cmd.app, name="new")
+app.add_typer(kernel_cmd.app, name="kernel")
 tools_cmd.register(app)
 chk_cmd.register(app)
 fmt_cmd.register(app)

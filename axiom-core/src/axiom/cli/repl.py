@@ -217,11 +217,12 @@ class Session:
         """"more" when the input is unfinished, "else?" when it is a complete `if` block
         ending with `}` (the next line may be its `else`), else "run"."""
         from .. import ast as A
+        from ..lsp.analysis import unfinished
         from ..parser import parse
         try:
             program = parse(source, "<repl>")
-        except A.ParseError as e:
-            return "more" if "end of input" in e.message or "never closed" in e.message else "run"
+        except A.ParseError:
+            return "more" if unfinished(source) else "run"
         stmts = program.body.stmts
         last = stmts[-1] if stmts else None
         if (isinstance(last, A.ExprStmt) and isinstance(last.expr, A.IfExpr)

@@ -272,6 +272,20 @@ def live_info(text: str, offset: int, globals_: dict[str, Any]) -> Info | None:
     return Document(text).info_at(offset)
 
 
+def unfinished(source: str) -> bool:
+    """Whether `source` is an input that is not finished: it ends inside an open
+    bracket, after an operator, or in an unclosed string (the REPL then reads another
+    line; a notebook console keeps the cell open)."""
+    from ..parser import parse
+    try:
+        parse(source, "<input>")
+    except A.ParseError as e:
+        return "end of input" in e.message or "never closed" in e.message
+    except RecursionError:
+        return False
+    return False
+
+
 # --- words at a position ---------------------------------------------------------------------
 
 def word_before(text: str, offset: int) -> tuple[int, str, str | None]:

@@ -7,7 +7,8 @@ writes the figure; the format comes from the extension, `.png` or `.svg` (any ca
 The image is `width` x `height` pixels (default 640 x 480, at 100 dpi); an SVG gives
 the same size in points (`460.8pt` x `345.6pt` for the default), with its text drawn as
 paths (each text also appears in an XML comment). Saving the same figure twice gives
-the same bytes: no dates or random ids are written.
+the same bytes: no dates or random ids are written. A figure also has `_repr_png_`, the
+rich-display hook of notebooks, so Axiom's Jupyter kernel shows it inline.
 
 matplotlib is never imported with this module: the first plot imports
 `matplotlib.figure` (never pyplot: no global figure registry, no GUI backend). Its first
@@ -45,6 +46,15 @@ class Figure:
         if title:
             self.ax.set_title(title)
         self.labelled = False
+
+    def _repr_png_(self) -> bytes:
+        """The figure as PNG bytes at its current size: the rich-display hook notebooks
+        use (Axiom's Jupyter kernel shows a figure a cell makes inline). Not reachable
+        from scripts, as no `_` name is."""
+        import io
+        buf = io.BytesIO()
+        self.fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+        return buf.getvalue()
 
     def legend(self, label: str | None) -> None:
         if label:

@@ -1,0 +1,196 @@
+"""The Jupyter kernel as Jupyter drives it: `axiom kernel install --user` writes the
+kernelspec, jupyter_client starts the kernel and exchanges real messages with it (cells
+that define and reuse a variable, output, an error, completion, inspection, a plot, an
+interrupt), and nbclient runs a small notebook."""
+
+from __future__ import annotations
+
+import base64
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+jupyter_client = pytest.importorskip("jupyter_client")
+pytest.importorskip("ipykernel")
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
+
+from support.dists import run_axiom  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def jupyter_dirs(tmp_path_factory):
+    """Jupyter's data and runtime folders in a temporary place, with the kernelspec
+    installed there by `axiom kernel install --user`."""
+    base = tmp_path_factory.mktemp("jupyter")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("JUPYTER_DATA_DIR", str(base / "data"))
+    mp.setenv("JUPYTER_RUNTIME_DIR", str(base / "runtime"))
+    mp.setenv("AXIOM_HOME", str(base / "home"))
+    mp.setenv("JUPYTER_PLATFORM_DIRS", "1")
+    p = run_axiom(["kernel", "install", "--user"], home=base / "home")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == f"Installed the Axiom kernel (axiom) in {base / 'data' / 'kernels' / 'axiom'}\n"
+    yield base
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def kernel(jupyter_dirs):
+    from jupyter_client.manager import start_new_kernel
+    km, kc = start_new_kernel(kernel_name="axiom", startup_timeout=60)
+    try:
+        yield km, kc
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def _run(kc, code: str, timeout: float = 60) -> tuple[dict, list[tuple[str, dict]]]:
+    """Execute a cell: (its execute_reply content, its iopub outputs in order)."""
+    msg_id = kc.execute(code)
+    outputs = []
+    while True:
+        msg = kc.get_iopub_msg(timeout=timeout)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        kind = msg["msg_type"]
+        if kind == "status" and msg["content"]["execution_state"] == "idle":
+            break
+        if kind in ("stream", "execute_result", "display_data", "error"):
+            outputs.append((kind, msg["content"]))
+    reply = kc.get_shell_msg(timeout=timeout)
+    assert reply["parent_header"]["msg_id"] == msg_id
+    return reply["content"], outputs
+
+
+def test_kernelspec_names_the_language_and_how_to_start(jupyter_dirs):
+    from jupyter_client.kernelspec import KernelSpecManager
+    spec = KernelSpecManager().get_kernel_spec("axiom")
+    assert spec.display_name == "Axiom" and spec.language == "axiom"
+    assert spec.argv == [sys.executable, "-m", "axiom.kernel", "-f", "{connection_file}"]
+
+
+def test_cells_share_globals_and_output_goes_to_the_cell(kernel):
+    km, kc = kernel
+    reply, outputs = _run(kc, 'let x = 41\nout @"x is {x}"\nerr "to stderr"')
+    assert reply["status"] == "ok"
+    assert outputs == [("stream", {"name": "stdout", "text": "x is 41\n"}),
+                       ("stream", {"name": "stderr", "text": "to stderr\n"})]
+    reply, outputs = _run(kc, "x + 1")
+    assert reply["status"] == "ok"
+    assert outputs == [("execute_result", {"execution_count": reply["execution_count"],
+                                           "data": {"text/plain": "42"}, "metadata": {}})]
+    _, outputs = _run(kc, '["a", nil, {"k": 1.5}]')
+    assert outputs[0][1]["data"] == {"text/plain": '["a", nil, {"k": 1.5}]'}
+    _, outputs = _run(kc, "let quiet = 1")  # nil: no result shown
+    assert outputs == []
+
+
+def test_an_error_is_a_jupyter_error_with_the_axiom_report(kernel):
+    km, kc = kernel
+    reply, outputs = _run(kc, "fn half(n) { n / 0 }\nhalf(4)")
+    assert reply["status"] == "error"
+    assert (reply["ename"], reply["evalue"]) == ("DivisionByZero", "division by zero")
+    n = reply["execution_count"]
+    assert reply["traceback"] == [
+        "Error: DivisionByZero: division by zero",
+        f"  --> <cell {n}>:1:14",
+        "   |",
+        " 1 | fn half(n) { n / 0 }",
+        "   |              ^^^^^",
+        "Stack trace (most recent call first):",
+        f"  0: half() at <cell {n}>:1",
+        f"  1: main at <cell {n}>:2",
+        "Variables in frame 0:",
+        "  n = 4",
+    ]
+    assert outputs == [("error", {"ename": "DivisionByZero", "evalue": "division by zero",
+                                  "traceback": reply["traceback"]})]
+    reply, _ = _run(kc, "x")  # the kernel goes on, globals intact
+    assert reply["status"] == "ok"
+
+
+def test_completion_and_inspection_use_the_language_servers_data(kernel):
+    km, kc = kernel
+    _run(kc, "import mth\nlet counter = 3\nfn triple(v) { v * 3 }")
+    kc.complete("mth.sq", 6)
+    content = kc.get_shell_msg(timeout=30)["content"]
+    assert (content["status"], content["matches"], content["cursor_start"], content["cursor_end"]) == \
+        ("ok", ["sqrt"], 4, 6)
+    kc.complete("cou", 3)
+    assert kc.get_shell_msg(timeout=30)["content"]["matches"] == ["counter"]
+    kc.complete("tri", 3)
+    assert kc.get_shell_msg(timeout=30)["content"]["matches"] == ["triple"]
+    kc.complete("whi", 3)
+    assert kc.get_shell_msg(timeout=30)["content"]["matches"] == ["while"]
+    kc.inspect("mth.sqrt(2)", 6)
+    content = kc.get_shell_msg(timeout=30)["content"]
+    assert content["found"] is True
+    assert content["data"]["text/plain"] == "mth.sqrt(x: float) -> float\n\nSquare root of x; x must not be negative."
+    kc.inspect("counter", 2)
+    assert kc.get_shell_msg(timeout=30)["content"]["data"]["text/plain"] == "counter: int\n\n3"
+    kc.inspect("nothing_here", 3)
+    assert kc.get_shell_msg(timeout=30)["content"]["found"] is False
+    kc.is_complete("fn f(x) {")
+    assert kc.get_shell_msg(timeout=30)["content"]["status"] == "incomplete"
+    kc.is_complete("1 + 2")
+    assert kc.get_shell_msg(timeout=30)["content"]["status"] == "complete"
+
+
+def test_a_plt_figure_is_shown_inline_as_png(kernel):
+    km, kc = kernel
+    reply, outputs = _run(kc, "import plt\nlet fig = plt.plot_line([1, 2, 3], [3, 1, 2], title=\"t\")",
+                          timeout=120)
+    assert reply["status"] == "ok", reply
+    assert [k for k, _ in outputs] == ["display_data"]
+    png = base64.b64decode(outputs[0][1]["data"]["image/png"])
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (640, 480)
+    assert outputs[0][1]["data"]["text/plain"] == '<figure "t">'
+    reply, outputs = _run(kc, "plt.add_line(fig, [1, 2, 3], [1, 2, 3])")  # a figure as the result
+    assert [k for k, _ in outputs] == ["execute_result"]
+    assert set(outputs[0][1]["data"]) == {"text/plain", "image/png"}
+
+
+def test_interrupting_stops_the_cell_and_keeps_the_globals(kernel):
+    km, kc = kernel
+    _run(kc, "let kept = 7")
+    msg_id = kc.execute("let n = 0\nwhile true { n += 1 }")
+    deadline = time.monotonic() + 30
+    while True:  # wait until the cell runs
+        msg = kc.get_iopub_msg(timeout=30)
+        if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "execute_input":
+            break
+        assert time.monotonic() < deadline
+    time.sleep(0.5)
+    km.interrupt_kernel()
+    reply = kc.get_shell_msg(timeout=30)
+    assert (reply["content"]["status"], reply["content"]["ename"]) == ("error", "KeyboardInterrupt")
+    reply, outputs = _run(kc, "kept + n * 0")
+    assert reply["status"] == "ok" and outputs[0][1]["data"]["text/plain"] == "7"
+
+
+def test_a_notebook_runs_through_nbclient(jupyter_dirs, tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    from nbclient import NotebookClient
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "axiom", "display_name": "Axiom", "language": "axiom"}
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Totals"),
+        nbformat.v4.new_code_cell("let prices = [3.5, 12.0, 7.25]\nfn total(xs) { xs.reduce(|a, b| a + b, 0) }"),
+        nbformat.v4.new_code_cell('out @"total: {total(prices)}"'),
+        nbformat.v4.new_code_cell("prices.map(|p| p * 2)"),
+    ]
+    NotebookClient(nb, timeout=60, kernel_name="axiom").execute()
+    path = tmp_path / "totals.ipynb"
+    nbformat.write(nb, str(path))
+    cells = nbformat.read(str(path), as_version=4).cells
+    assert cells[1].outputs == []
+    assert [(o.output_type, o.name, o.text) for o in cells[2].outputs] == [("stream", "stdout", "total: 22.75\n")]
+    assert [(o.output_type, o.data["text/plain"]) for o in cells[3].outputs] == \
+        [("execute_result", "[7.0, 24.0, 14.5]")]
+    assert nb.metadata["language_info"]["name"] == "axiom"
+    assert nb.metadata["language_info"]["pygments_lexer"] == "axiom"
