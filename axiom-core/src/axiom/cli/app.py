@@ -16,7 +16,7 @@ import typer.main
 from typer.core import TyperArgument
 
 from .. import __version__
-from . import chk_cmd, conf_cmd, fmt_cmd, kernel_cmd, mod_cmd, new_cmd, pkg_cmd, tools_cmd
+from . import chk_cmd, conf_cmd, fmt_cmd, kernel_cmd, lsp_cmd, mod_cmd, new_cmd, pkg_cmd, tools_cmd
 
 app = typer.Typer(
     name="axiom",
@@ -35,6 +35,7 @@ app.add_typer(kernel_cmd.app, name="kernel")
 tools_cmd.register(app)
 chk_cmd.register(app)
 fmt_cmd.register(app)
+lsp_cmd.register(app)
 
 
 def _version(value: bool) -> None:
