@@ -148,6 +148,14 @@ def test_a_real_lsp_exchange(tmp_path):
         assert items["sqrt"].detail == "mth.sqrt(x: float) -> float"
         assert items["sqrt"].kind == T.CompletionItemKind.Function
         assert items["sqrt"].text_edit.range == T.Range(T.Position(pos.line, 8), pos)
+        # a NAME.ax module's exports
+        typed_lib = typed.replace("out mth.sq\n", "out lib.\n")
+        s.client.text_document_did_change(T.DidChangeTextDocumentParams(
+            text_document=T.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[T.TextDocumentContentChangeWholeDocument(text=typed_lib)]))
+        done = await s.client.text_document_completion_async(T.CompletionParams(
+            text_document=T.TextDocumentIdentifier(uri=uri), position=_at(typed_lib, "lib.\n", 4)))
+        assert [(i.label, i.detail) for i in done.items] == [("triple", "fn triple(x)")]
         # names in scope, built-ins and keywords
         typed2 = typed.replace("out mth.sq\n", "out ar\n")
         s.client.text_document_did_change(T.DidChangeTextDocumentParams(

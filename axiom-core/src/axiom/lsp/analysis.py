@@ -161,6 +161,20 @@ def export_items(mod: Any) -> list[Item]:
         return []
 
 
+def file_module(name: str, importer: str) -> str | None:
+    """The NAME.ax file `import name` in the file `importer` would load, or None."""
+    import os
+
+    from .. import conf
+    from ..loader import find_file_module
+    folder = os.path.dirname(importer) if not importer.startswith("<") else os.getcwd()
+    settings, _ = conf.load_lenient()
+    try:
+        return find_file_module(name, folder or ".", settings)[0]
+    except Exception:
+        return None
+
+
 def module_summary(name: str) -> str:
     from ..loader import Index
     try:
@@ -399,9 +413,25 @@ class Document:
         return Item(d.name, kind, d.detail)
 
     def module_members(self, binding: str) -> list[Item] | None:
-        """The exports of the module a name of this script is bound to by `import`, or of
-        the installed module of that name."""
-        return module_items(self.imports.get(binding, binding))
+        """The exports of the module a name of this script is bound to by `import` (or of
+        the module of that name): an installed module's, or a NAME.ax file's top-level
+        names, found as `axiom run` finds it (beside this file, AXIOM_PATH,
+        module_paths)."""
+        name = self.imports.get(binding, binding)
+        items = module_items(name)
+        if items is not None:
+            return items
+        path = file_module(name, self.filename)
+        if path is None:
+            return None
+        try:
+            with open(path, encoding="utf-8") as f:
+                other = Document(f.read(), path)
+        except (OSError, UnicodeDecodeError):
+            return None
+        return [self._item(d) for d in other.definitions
+                if d.container is None and not d.name.startswith("_") and d.kind != "parameter"
+                and not any(d in local for _, _, local in other._scopes)]
 
     def completions(self, offset: int) -> tuple[int, list[Item]]:
         """(start of the word, items) at `offset`: a module's exports after `name.`, else

@@ -17,7 +17,6 @@ TextDocument converts between them and the code points analysis.py and chk use.
 from __future__ import annotations
 
 import asyncio
-import os
 from typing import Any, Final
 
 from lsprotocol import types as T
@@ -217,9 +216,7 @@ def _definition_in_module(ls: AxiomServer, info: analysis.Document, offset: int)
     start, _, word, owner = analysis.word_at(info.text, offset)
     if not word or owner is None or owner not in info.imports:
         return None
-    from ..loader import find_file_module
-    folder = os.path.dirname(info.filename) if not info.filename.startswith("<") else os.getcwd()
-    path, _ = find_file_module(info.imports[owner], folder or ".", ls.settings)
+    path = analysis.file_module(info.imports[owner], info.filename)
     if path is None:
         return None
     try:
