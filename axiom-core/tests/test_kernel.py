@@ -10,10 +10,10 @@ import sys
 import time
 from pathlib import Path
 
+import ipykernel  # noqa: F401  (the workspace's dev dependencies install the kernel's extra)
+import jupyter_client  # noqa: F401
+import nbformat
 import pytest
-
-jupyter_client = pytest.importorskip("jupyter_client")
-pytest.importorskip("ipykernel")
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
 
@@ -173,8 +173,32 @@ def test_interrupting_stops_the_cell_and_keeps_the_globals(kernel):
     assert reply["status"] == "ok" and outputs[0][1]["data"]["text/plain"] == "7"
 
 
+def test_a_broken_config_is_said_in_the_first_cell_and_the_kernel_goes_on(jupyter_dirs, tmp_path):
+    import os
+
+    from jupyter_client.manager import start_new_kernel
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text('jit = "fast"\n')
+    km, kc = start_new_kernel(kernel_name="axiom", startup_timeout=60,
+                              env=dict(os.environ, AXIOM_HOME=str(home)))
+    try:
+        reply, outputs = _run(kc, "1 + 1")
+        assert reply["status"] == "ok"
+        assert outputs == [
+            ("stream", {"name": "stderr", "text": f'axiom: warning: {home / "config.toml"}:1: jit takes '
+                                                  'off, host or native, not "fast"; running with the '
+                                                  'default jit\n'}),
+            ("execute_result", {"execution_count": reply["execution_count"],
+                                "data": {"text/plain": "2"}, "metadata": {}})]
+        _, outputs = _run(kc, "2 + 2")  # said once
+        assert [k for k, _ in outputs] == ["execute_result"]
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
 def test_a_notebook_runs_through_nbclient(jupyter_dirs, tmp_path):
-    nbformat = pytest.importorskip("nbformat")
     from nbclient import NotebookClient
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "axiom", "display_name": "Axiom", "language": "axiom"}

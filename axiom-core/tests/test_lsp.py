@@ -11,14 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from lsprotocol import types as T
+from pygls.lsp.client import LanguageClient
+from pygls.uris import from_fs_path
 
-pytest.importorskip("pygls")
-
-from lsprotocol import types as T  # noqa: E402
-from pygls.lsp.client import LanguageClient  # noqa: E402
-from pygls.uris import from_fs_path  # noqa: E402
-
-from axiom import fmt  # noqa: E402
+from axiom import fmt
 
 SOURCE = """\
 import mth

@@ -10,6 +10,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,7 +72,7 @@ def test_a_loop_back_to_the_first_instruction_is_not_a_call(tmp_path):
     assert calls == {"main": 1, "countdown": 2}
 
 
-@pytest.mark.parametrize(("tier", "rounds"), [("off", 4), ("host", 60)])
+@pytest.mark.parametrize(("tier", "rounds"), [("off", 4), ("host", 60), ("native", 60)])
 def test_hot_function_leads_and_compiled_code_reports_as_itself(tmp_path, tier, rounds):
     script = _script(tmp_path, HOT)
     out, folded = tmp_path / "p.json", tmp_path / "stacks.txt"
@@ -94,14 +95,13 @@ def test_hot_function_leads_and_compiled_code_reports_as_itself(tmp_path, tier, 
     assert frames <= {"main (hot.ax:1)", "drive (hot.ax:3)", "fib (hot.ax:1)"}, frames
     assert any(x.startswith("main (hot.ax:1);drive (hot.ax:3);fib (hot.ax:1)") for x in lines)
     assert sum(int(x.rsplit(" ", 1)[1]) for x in lines) == data["samples"]
-    if tier == "host":
+    if tier != "off":
         assert "calls: counted under --jit off only" in p.stderr
         assert all(f["calls"] is None for f in data["functions"]) and data["opcodes"] is None
         assert re.search(r"│ fib +│ hot\.ax:1 +│ +- │", p.stderr), p.stderr
 
 
 def test_flamegraph_json_is_speedscopes_file_format(tmp_path):
-    jsonschema = pytest.importorskip("jsonschema")
     schema = json.loads((ROOT / "tests" / "support" / "speedscope" / "file-format-schema.json").read_text())
     script = _script(tmp_path, HOT)
     out = tmp_path / "profile.json"
@@ -153,6 +153,17 @@ def test_trace_prints_each_instruction_with_its_position(tmp_path):
     assert (bad.returncode, bad.stdout) == (2, "")
     assert bad.stderr.startswith("axiom run: --trace runs tier 0 only; it cannot be combined with "
                                  "--jit host\n")
+    for option in (["--profile"], ["--profile-out", "p.json"], ["--flamegraph", "f.txt"]):
+        bad = run_axiom(["run", "--trace", *option, script.name], home=tmp_path / "home", cwd=tmp_path)
+        assert (bad.returncode, bad.stdout) == (2, "")
+        assert bad.stderr.startswith(f"axiom run: --trace cannot be combined with {option[0]}: a "
+                                     "traced run is too slow to profile; run them separately\n")
+    assert not (tmp_path / "p.json").exists() and not (tmp_path / "f.txt").exists()
+    # profiling_enabled in config gives way to an explicit --trace: the trace alone
+    (tmp_path / "home" / "config.toml").write_text("profiling_enabled = true\n")
+    p = run_axiom(["run", "--trace", script.name], home=tmp_path / "home", cwd=tmp_path)
+    assert (p.returncode, p.stdout) == (0, "9\n")
+    assert p.stderr.endswith("t.ax:1:1  main  0007 HALT\n") and "Profile:" not in p.stderr
 
 
 def test_profiling_enabled_in_config_profiles_every_run(tmp_path):

@@ -176,6 +176,12 @@ def main(argv: list[str]) -> int:
     if "jit" in opts:
         settings["jit"] = opts["jit"]
     if opts.get("trace"):
+        both = [o for o, k in (("--profile", "profile"), ("--profile-out", "profile_out"),
+                               ("--flamegraph", "flamegraph")) if opts.get(k)]
+        if both:  # a trace slows every instruction: a profile of it would mislead
+            sys.stderr.write(f"axiom run: --trace cannot be combined with {both[0]}: a traced run "
+                             f"is too slow to profile; run them separately\n{USAGE}")
+            return 2
         if opts.get("jit", "off") != "off":
             sys.stderr.write(f"axiom run: --trace runs tier 0 only; it cannot be combined with "
                              f"--jit {opts['jit']}\n{USAGE}")

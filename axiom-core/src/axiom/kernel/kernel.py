@@ -60,10 +60,17 @@ class AxiomKernel(Kernel):
 
     @property
     def runtime(self) -> Any:
-        """The kernel's Runtime, made at the first cell."""
+        """The kernel's Runtime, made at the first cell. A broken config.toml does not
+        stop the notebook: the first cell's stderr says what was wrong (as `axiom run`
+        does) and the kernel goes on with the settings it could read."""
         if self._rt is None:
+            from .. import conf
             from ..runtime import ALL_CAPABILITIES, Runtime
-            self._rt = Runtime(grants=ALL_CAPABILITIES)
+            settings, problems = conf.load_lenient()
+            if problems:
+                sys.stderr.write(conf.warning(problems) + "\n")
+                sys.stderr.flush()
+            self._rt = Runtime(grants=ALL_CAPABILITIES, settings=settings)
         return self._rt
 
     # -- execute ------------------------------------------------------------------------------
