@@ -218,3 +218,22 @@ def test_a_notebook_runs_through_nbclient(jupyter_dirs, tmp_path):
         [("execute_result", "[7.0, 24.0, 14.5]")]
     assert nb.metadata["language_info"]["name"] == "axiom"
     assert nb.metadata["language_info"]["pygments_lexer"] == "axiom"
+
+
+def test_kernel_install_says_what_went_wrong(tmp_path):
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    p = run_axiom(["kernel", "install", "--prefix", str(not_a_folder)], home=tmp_path / "home")
+    assert (p.returncode, p.stdout, p.stderr) == (1, "", "axiom: cannot install the kernelspec: "
+                                                          "Not a directory\n")
+    # an environment without ipykernel (axiom-lang alone): how to get it, no traceback
+    blocker = tmp_path / "site"
+    (blocker / "ipykernel").mkdir(parents=True)
+    (blocker / "ipykernel" / "__init__.py").write_text("raise ImportError('no ipykernel here', "
+                                                        "name='ipykernel')\n")
+    p = run_axiom(["kernel", "install", "--user"], home=tmp_path / "home",
+                  env={"PYTHONPATH": str(blocker), "JUPYTER_DATA_DIR": str(tmp_path / "data")})
+    assert (p.returncode, p.stdout) == (1, "")
+    assert p.stderr == ("axiom: the Jupyter kernel needs ipykernel, which is not installed: "
+                        "pip install 'axiom-core[jupyter]'\n")
+    assert not (tmp_path / "data").exists()
