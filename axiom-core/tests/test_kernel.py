@@ -61,9 +61,17 @@ def _run(kc, code: str, timeout: float = 60) -> tuple[dict, list[tuple[str, dict
             break
         if kind in ("stream", "execute_result", "display_data", "error"):
             outputs.append((kind, msg["content"]))
-    reply = kc.get_shell_msg(timeout=timeout)
-    assert reply["parent_header"]["msg_id"] == msg_id
-    return reply["content"], outputs
+    return _reply(kc, msg_id, timeout)["content"], outputs
+
+
+def _reply(kc, msg_id: str, timeout: float = 30) -> dict:
+    """The shell reply to request `msg_id`. Earlier replies are passed over: waiting for
+    the kernel to be ready may have sent kernel_info more than once on a slow machine."""
+    while True:
+        reply = kc.get_shell_msg(timeout=timeout)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return reply
+        assert reply["msg_type"] == "kernel_info_reply", reply
 
 
 def test_kernelspec_names_the_language_and_how_to_start(jupyter_dirs):
@@ -116,28 +124,19 @@ def test_an_error_is_a_jupyter_error_with_the_axiom_report(kernel):
 def test_completion_and_inspection_use_the_language_servers_data(kernel):
     km, kc = kernel
     _run(kc, "import mth\nlet counter = 3\nfn triple(v) { v * 3 }")
-    kc.complete("mth.sq", 6)
-    content = kc.get_shell_msg(timeout=30)["content"]
+    content = _reply(kc, kc.complete("mth.sq", 6))["content"]
     assert (content["status"], content["matches"], content["cursor_start"], content["cursor_end"]) == \
         ("ok", ["sqrt"], 4, 6)
-    kc.complete("cou", 3)
-    assert kc.get_shell_msg(timeout=30)["content"]["matches"] == ["counter"]
-    kc.complete("tri", 3)
-    assert kc.get_shell_msg(timeout=30)["content"]["matches"] == ["triple"]
-    kc.complete("whi", 3)
-    assert kc.get_shell_msg(timeout=30)["content"]["matches"] == ["while"]
-    kc.inspect("mth.sqrt(2)", 6)
-    content = kc.get_shell_msg(timeout=30)["content"]
+    assert _reply(kc, kc.complete("cou", 3))["content"]["matches"] == ["counter"]
+    assert _reply(kc, kc.complete("tri", 3))["content"]["matches"] == ["triple"]
+    assert _reply(kc, kc.complete("whi", 3))["content"]["matches"] == ["while"]
+    content = _reply(kc, kc.inspect("mth.sqrt(2)", 6))["content"]
     assert content["found"] is True
     assert content["data"]["text/plain"] == "mth.sqrt(x: float) -> float\n\nSquare root of x; x must not be negative."
-    kc.inspect("counter", 2)
-    assert kc.get_shell_msg(timeout=30)["content"]["data"]["text/plain"] == "counter: int\n\n3"
-    kc.inspect("nothing_here", 3)
-    assert kc.get_shell_msg(timeout=30)["content"]["found"] is False
-    kc.is_complete("fn f(x) {")
-    assert kc.get_shell_msg(timeout=30)["content"]["status"] == "incomplete"
-    kc.is_complete("1 + 2")
-    assert kc.get_shell_msg(timeout=30)["content"]["status"] == "complete"
+    assert _reply(kc, kc.inspect("counter", 2))["content"]["data"]["text/plain"] == "counter: int\n\n3"
+    assert _reply(kc, kc.inspect("nothing_here", 3))["content"]["found"] is False
+    assert _reply(kc, kc.is_complete("fn f(x) {"))["content"]["status"] == "incomplete"
+    assert _reply(kc, kc.is_complete("1 + 2"))["content"]["status"] == "complete"
 
 
 def test_a_plt_figure_is_shown_inline_as_png(kernel):
@@ -167,7 +166,7 @@ def test_interrupting_stops_the_cell_and_keeps_the_globals(kernel):
         assert time.monotonic() < deadline
     time.sleep(0.5)
     km.interrupt_kernel()
-    reply = kc.get_shell_msg(timeout=30)
+    reply = _reply(kc, msg_id)
     assert (reply["content"]["status"], reply["content"]["ename"]) == ("error", "KeyboardInterrupt")
     reply, outputs = _run(kc, "kept + n * 0")
     assert reply["status"] == "ok" and outputs[0][1]["data"]["text/plain"] == "7"
