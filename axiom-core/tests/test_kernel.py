@@ -130,6 +130,10 @@ def test_completion_and_inspection_use_the_language_servers_data(kernel):
     assert _reply(kc, kc.complete("cou", 3))["content"]["matches"] == ["counter"]
     assert _reply(kc, kc.complete("tri", 3))["content"]["matches"] == ["triple"]
     assert _reply(kc, kc.complete("whi", 3))["content"]["matches"] == ["while"]
+    # a live value's methods after `value.` (the kernel knows what each variable holds)
+    _run(kc, 'let word = "abc"')
+    content = _reply(kc, kc.complete("word.up", 7))["content"]
+    assert (content["matches"], content["cursor_start"]) == (["upper"], 5)
     content = _reply(kc, kc.inspect("mth.sqrt(2)", 6))["content"]
     assert content["found"] is True
     assert content["data"]["text/plain"] == "mth.sqrt(x: float) -> float\n\nSquare root of x; x must not be negative."
