@@ -201,24 +201,58 @@ def test_a_broken_config_is_said_in_the_first_cell_and_the_kernel_goes_on(jupyte
         km.shutdown_kernel(now=True)
 
 
-def test_a_notebook_runs_through_nbclient(jupyter_dirs, tmp_path):
+def _docs_cells() -> list[tuple[str, str | None]]:
+    """The cells docs/jupyter.md shows, in order: (code, the output shown under it or None)."""
+    import re
+    import textwrap
+    text = (Path(__file__).resolve().parents[2] / "docs" / "jupyter.md").read_text(encoding="utf-8")
+    blocks = [(lang, textwrap.dedent(body).strip("\n")) for _, lang, body in
+              re.findall(r"^( *)```(axiom|output)\n(.*?)^ *```$", text, re.S | re.M)]
+    cells: list[tuple[str, str | None]] = []
+    for lang, body in blocks:
+        if lang == "axiom":
+            cells.append((body, None))
+        else:
+            assert cells and cells[-1][1] is None, "an output block follows a cell"
+            cells[-1] = (cells[-1][0], body)
+    return cells
+
+
+def _shown(outputs) -> str:
+    """A cell's outputs as the docs write them: text as it appears, an image as
+    `<image/png W x H>`, an error as its traceback."""
+    lines = []
+    for o in outputs:
+        if o.output_type == "stream":
+            lines.append(o.text.rstrip("\n"))
+        elif o.output_type == "error":
+            lines.extend(o.traceback)
+        elif "image/png" in o.data:
+            png = base64.b64decode(o.data["image/png"])
+            size = (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big"))
+            assert png[:8] == b"\x89PNG\r\n\x1a\n"
+            lines.append(f"<image/png {size[0]} x {size[1]}>")
+        else:
+            lines.append(o.data["text/plain"])
+    return "\n".join(lines)
+
+
+def test_the_docs_notebook_runs_through_nbclient_and_shows_what_the_docs_say(jupyter_dirs, tmp_path):
+    """docs/jupyter.md's cells, run in order as a notebook by nbclient: each shows the
+    output the page prints under it (a cell without an output block shows nothing)."""
     from nbclient import NotebookClient
+    cells = _docs_cells()
+    assert len(cells) >= 4
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "axiom", "display_name": "Axiom", "language": "axiom"}
-    nb.cells = [
-        nbformat.v4.new_markdown_cell("# Totals"),
-        nbformat.v4.new_code_cell("let prices = [3.5, 12.0, 7.25]\nfn total(xs) { xs.reduce(|a, b| a + b, 0) }"),
-        nbformat.v4.new_code_cell('out @"total: {total(prices)}"'),
-        nbformat.v4.new_code_cell("prices.map(|p| p * 2)"),
-    ]
-    NotebookClient(nb, timeout=60, kernel_name="axiom").execute()
-    path = tmp_path / "totals.ipynb"
+    nb.cells = [nbformat.v4.new_markdown_cell("# From docs/jupyter.md")]
+    nb.cells += [nbformat.v4.new_code_cell(code) for code, _ in cells]
+    NotebookClient(nb, timeout=120, kernel_name="axiom", allow_errors=True).execute()
+    path = tmp_path / "docs.ipynb"
     nbformat.write(nb, str(path))
-    cells = nbformat.read(str(path), as_version=4).cells
-    assert cells[1].outputs == []
-    assert [(o.output_type, o.name, o.text) for o in cells[2].outputs] == [("stream", "stdout", "total: 22.75\n")]
-    assert [(o.output_type, o.data["text/plain"]) for o in cells[3].outputs] == \
-        [("execute_result", "[7.0, 24.0, 14.5]")]
+    ran = nbformat.read(str(path), as_version=4).cells[1:]
+    for (code, expected), cell in zip(cells, ran):
+        assert _shown(cell.outputs) == (expected or ""), code
     assert nb.metadata["language_info"]["name"] == "axiom"
     assert nb.metadata["language_info"]["pygments_lexer"] == "axiom"
 

@@ -85,16 +85,19 @@ class AxiomKernel(Kernel):
         try:
             value = rt.eval(code, f"<cell {self.execution_count}>")
         except AxiomError as e:
+            _flush()
             report = render(e).rstrip("\n")
             return self._error(e.kind, e.message if not e.has_payload else report.split(": ", 1)[-1],
                                report.splitlines(), silent)
         except KeyboardInterrupt:
+            _flush()
             return self._error("KeyboardInterrupt", "interrupted", ["Interrupted"], silent)
         except Exception as e:  # a bug in Axiom: said as such, the kernel goes on
             msg = f"internal error: {type(e).__name__}: {e}"
             return self._error("InternalError", msg, [msg, "This is a bug in Axiom; please "
                                                       "report it with the cell that caused it."],
                                silent)
+        _flush()  # what the cell printed comes before its result, as it happened
         if not silent:
             self._show(value, rt.globals, before)
         return {"status": "ok", "execution_count": self.execution_count, "payload": [],
@@ -163,6 +166,15 @@ class AxiomKernel(Kernel):
             self._rt.close()
             self._rt = None
         return {"status": "ok", "restart": restart}
+
+
+def _flush() -> None:
+    """Send what the cell wrote so far (ipykernel's streams send on a timer otherwise)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
 
 
 def _literal(value: Any) -> str:
