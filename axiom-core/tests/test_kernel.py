@@ -50,7 +50,9 @@ def kernel(jupyter_dirs):
 
 def _run(kc, code: str, timeout: float = 60) -> tuple[dict, list[tuple[str, dict]]]:
     """Execute a cell: (its execute_reply content, its iopub outputs in order)."""
-    msg_id = kc.execute(code)
+    # stop_on_error=False: after a cell fails, Jupyter aborts the requests that reach the
+    # kernel in the moment after it (a test's next cell, sent at once, would be one)
+    msg_id = kc.execute(code, stop_on_error=False)
     outputs = []
     while True:
         msg = kc.get_iopub_msg(timeout=timeout)
@@ -161,7 +163,7 @@ def test_a_plt_figure_is_shown_inline_as_png(kernel):
 def test_interrupting_stops_the_cell_and_keeps_the_globals(kernel):
     km, kc = kernel
     _run(kc, "let kept = 7")
-    msg_id = kc.execute("let n = 0\nwhile true { n += 1 }")
+    msg_id = kc.execute("let n = 0\nwhile true { n += 1 }", stop_on_error=False)
     deadline = time.monotonic() + 30
     while True:  # wait until the cell runs
         msg = kc.get_iopub_msg(timeout=30)

@@ -76,7 +76,8 @@ def _at(text: str, needle: str, delta: int = 0) -> T.Position:
 
 
 def test_a_real_lsp_exchange(tmp_path):
-    (tmp_path / "lib.ax").write_text("// a helper module\nfn triple(x) { x * 3 }\n")
+    # 🙂 is two UTF-16 units: LSP's columns (UTF-16 by default) are not code points
+    (tmp_path / "lib.ax").write_text('// a helper module\nlet mark = "🙂"; fn triple(x) { x * 3 }\n')
     path = tmp_path / "main.ax"
     path.write_text(SOURCE)
     uri = from_fs_path(str(path))
@@ -121,7 +122,7 @@ def test_a_real_lsp_exchange(tmp_path):
         loc = await s.client.text_document_definition_async(T.DefinitionParams(
             text_document=T.TextDocumentIdentifier(uri=uri), position=_at(SOURCE, "triple", 2)))
         assert (loc.uri, loc.range) == (from_fs_path(str(tmp_path / "lib.ax")),
-                                        T.Range(T.Position(1, 3), T.Position(1, 9)))
+                                        T.Range(T.Position(1, 20), T.Position(1, 26)))
 
         # document symbols: functions and classes, methods inside
         symbols = await s.client.text_document_document_symbol_async(T.DocumentSymbolParams(
@@ -152,7 +153,8 @@ def test_a_real_lsp_exchange(tmp_path):
             content_changes=[T.TextDocumentContentChangeWholeDocument(text=typed_lib)]))
         done = await s.client.text_document_completion_async(T.CompletionParams(
             text_document=T.TextDocumentIdentifier(uri=uri), position=_at(typed_lib, "lib.\n", 4)))
-        assert [(i.label, i.detail) for i in done.items] == [("triple", "fn triple(x)")]
+        assert {i.label for i in done.items} == {"mark", "triple"}
+        assert [i.detail for i in done.items if i.label == "triple"] == ["fn triple(x)"]
         # names in scope, built-ins and keywords
         typed2 = typed.replace("out mth.sq\n", "out ar\n")
         s.client.text_document_did_change(T.DidChangeTextDocumentParams(

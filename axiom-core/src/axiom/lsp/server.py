@@ -219,18 +219,17 @@ def _definition_in_module(ls: AxiomServer, info: analysis.Document, offset: int)
     path = analysis.file_module(info.imports[owner], info.filename)
     if path is None:
         return None
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
+    from pygls.uris import from_fs_path
+    target_uri = from_fs_path(path) or path
+    try:  # the editor's buffer when the file is open there, else the file on disk
+        target = ls.workspace.get_text_document(target_uri)
+        text = target.source
     except (OSError, UnicodeDecodeError):
         return None
     other = analysis.Document(text, path)
     for d in other.definitions:
         if d.name == word and d.container is None:
-            (l1, c1), (l2, c2) = other.position(d.start), other.position(d.end)
-            from pygls.uris import from_fs_path
-            return T.Location(uri=from_fs_path(path) or path,
-                              range=T.Range(T.Position(l1, c1), T.Position(l2, c2)))
+            return T.Location(uri=target_uri, range=_range(target, d.start, d.end))
     return None
 
 
