@@ -140,15 +140,44 @@ def test_limits_hold_under_native(tmp_path: Path) -> None:
     assert steps.returncode == 1 and "LimitExceeded" in steps.stderr
 
 
+NO_LLVMLITE = [sys.executable, "-c",
+               "import sys; sys.modules['llvmlite'] = None; from axiom.cli import main; "
+               "sys.argv[0] = 'axiom'; main()"]
+NOTICE = ("axiom: llvmlite is not installed: --jit native runs tier 1 "
+          "(install axiom-core[native] for tier 2)\n")
+FIB = "fn fib(n) { if n < 2 then n else fib(n - 1) + fib(n - 2) }\nout fib(20)\n"
+
+
 def test_without_llvmlite_native_falls_back_with_a_notice(tmp_path: Path) -> None:
-    python = [sys.executable, "-c",
-              "import sys; sys.modules['llvmlite'] = None; from axiom.cli import main; "
-              "sys.argv[0] = 'axiom'; main()"]
-    source = "fn fib(n) { if n < 2 then n else fib(n - 1) + fib(n - 2) }\nout fib(20)\n"
-    done = run(tmp_path, source, "--jit", "native", python=python)
-    assert done.stdout == "6765\n"
-    assert done.stderr == ("axiom: llvmlite is not installed: --jit native runs tier 1 "
-                           "(install axiom-core[native] for tier 2)\n")
+    done = run(tmp_path, FIB, "--jit", "native", python=NO_LLVMLITE)
+    assert (done.stdout, done.stderr) == ("6765\n", NOTICE)
+    # the same when config.toml asks for native
+    (tmp_path / "home" / "config.toml").write_text('jit = "native"\njit_threshold = 0\n', encoding="utf-8")
+    script = tmp_path / "fib.ax"
+    script.write_text(FIB, encoding="utf-8")
+    env = {**os.environ, "AXIOM_HOME": str(tmp_path / "home"), "AXIOM_JIT_LOG": "1"}
+    asked = subprocess.run(NO_LLVMLITE + ["run", str(script)], capture_output=True, text=True,
+                           env=env, timeout=60)
+    assert asked.stdout == "6765\n"
+    assert asked.stderr.startswith(NOTICE) and "axiom jit: compiled fib" in asked.stderr
+
+
+def test_native_is_the_default_and_silently_tier1_without_llvmlite(tmp_path: Path) -> None:
+    with_it = run(tmp_path, FIB, log=True)  # config.toml sets only jit_threshold
+    assert with_it.stdout == "6765\n"
+    assert "axiom jit: native: compiled fib" in with_it.stderr
+    without = run(tmp_path, FIB, log=True, python=NO_LLVMLITE)
+    assert without.stdout == "6765\n"
+    assert without.stderr.startswith("axiom jit: compiled fib") and "native:" not in without.stderr
+    assert "llvmlite" not in without.stderr
+    quiet = run(tmp_path, FIB, python=NO_LLVMLITE)
+    assert (quiet.stdout, quiet.stderr) == ("6765\n", "")
+    # a fresh config file does not pin the tier: it stays the default
+    fresh = tmp_path / "fresh"
+    env = {**os.environ, "AXIOM_HOME": str(fresh)}
+    shown = subprocess.run(AXIOM + ["conf", "show"], capture_output=True, text=True, env=env, timeout=60)
+    assert '\n# jit = "native"   (the default: native where llvmlite is installed, else host)\n' in shown.stdout
+    assert "\njit = " not in (fresh / "config.toml").read_text(encoding="utf-8")
 
 
 def test_hello_never_imports_llvmlite(tmp_path: Path) -> None:

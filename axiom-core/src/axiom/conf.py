@@ -19,10 +19,27 @@ if TYPE_CHECKING:  # typing costs start-up time; annotations here are strings
     from typing import Any, Final
 
 
+class _DefaultTier(str):
+    """The `jit` setting nobody set: "native" where llvmlite is installed, and tier 1 without
+    a word where it is not. A value someone gives (an active `jit = ...` line in
+    config.toml, `axiom run --jit`, a host's settings) is a plain str: `"native"` then asks
+    for tier 2, and without llvmlite says so in one line (jit.Tiers)."""
+
+    __slots__ = ()
+
+
+DEFAULT_JIT: Final = _DefaultTier("native")
+
+
+def jit_asked(value: Any) -> bool:
+    """Whether the `jit` value was chosen by someone rather than left at the default."""
+    return type(value) is not _DefaultTier
+
+
 DEFAULTS: Final[dict[str, Any]] = {
     "bytecode_cache": True,        # cache compiled scripts in __axcache__/
     "peephole_optimizer": True,    # constant folding, peephole, dead code, jump threading
-    "jit": "host",                 # off | host | native (tiers 1 and 2)
+    "jit": DEFAULT_JIT,            # off | host | native (tiers 1 and 2): native if installed
     "jit_threshold": 1000,         # calls or loop iterations before a function is compiled
     "ic_enabled": True,            # inline caches at method call sites in compiled code
     "gc_enabled": True,            # the host's cycle collector during a run
@@ -66,6 +83,10 @@ def render(settings: dict[str, Any]) -> str:
     for key, value in settings.items():
         if key in _DOCS:
             lines.append(f"# {_DOCS[key]}")
+        if key == "jit" and not jit_asked(value):  # left at the default: not pinned in the file
+            lines.append(f"# {key} = {_toml_value(value)}   (the default: native where llvmlite "
+                         "is installed, else host)")
+            continue
         lines.append(f"{key} = {_toml_value(value)}")
     return "\n".join(lines) + "\n"
 

@@ -66,8 +66,9 @@ class Tiers:
         self._embedded: dict[int, tuple[Code, list[Code]]] = {}  # see embeds()
         self._caches: dict[int, tuple[Code, list[Any]]] = {}  # see watch()
         # Tier 2 (jit/native/): used for tier "native" when llvmlite is installed and no step
-        # or time limit is set (limited runs are counted in tier 1).
-        self.native = tier == "native" and not runtime.limited and self._native_available()
+        # or time limit is set (limited runs are counted in tier 1). "native" is the default:
+        # without llvmlite that is tier 1, silently unless someone asked for native.
+        self.native = tier == "native" and not runtime.limited and self._native_available(tier)
         self.native_banned: set[Any] = set()  # codes that left native code too often
         self.native_units: dict[Any, Any] = {}  # code or (code, header) -> its native unit
 
@@ -205,10 +206,13 @@ class Tiers:
             unit = compile_osr(self, frame, header)
         return unit if unit is not None else self._generator().compile_osr(self, frame, header)
 
-    def _native_available(self) -> bool:
+    def _native_available(self, tier: str) -> bool:
         from .native import available
         if available():
             return True
+        from ..conf import jit_asked
+        if not jit_asked(tier):
+            return False
         sys.stderr.write("axiom: llvmlite is not installed: --jit native runs tier 1 "
                          "(install axiom-core[native] for tier 2)\n")
         return False
