@@ -202,3 +202,61 @@ def test_describe_shows_native_units_and_their_ir() -> None:
     assert "llvm.sadd.with.overflow" in text and 'define i64 @"axiom_entry"' in text
     rt.eval("fn name(s) { s + \"!\" }\nlet u = name(\"a\")\n")
     assert describe(rt.globals["name"].code) is None
+
+
+LISTS = """fn scale(xs, n) {
+  let s = 0.0
+  for i in 0..n {
+    s += xs[i] * 2.0
+    xs[i] = s
+  }
+  xs[-1] += 1.0
+  len(xs)
+}
+fn add(a, b) {
+  for i in 0..len(a) { a[i] = a[i] + b[i] }
+  a[0]
+}
+let v = [1.0, 2.0, 3.5]
+out scale(v, 3)
+out v
+let w = [1, 2, 3]
+out add(w, w)
+out w
+out add([1, 2], [5, 6, 7])
+let short = [1, 2, 3]
+out try { add(short, [5, 6]) } catch e { e.message }
+out short
+out add([1.5, 2.5], [1.0, 1.0])
+out add([1, "a"], [1, 2])
+"""
+
+
+def test_lists_of_numbers_are_native_and_written_back(tmp_path: Path) -> None:
+    out = same_as_tier0(tmp_path, LISTS, ["scale (", "add ("],
+                        ["index out of range"])
+    # the same list passed twice is one list: w[i] = w[i] + w[i]; an error half way keeps
+    # the items stored before it; a list holding a str runs in a lower tier, same error
+    assert out.startswith("3\n[2.0, 6.0, 14.0]\n2\n[2, 4, 6]\n6\n"
+                          "index 2 out of bounds for list of length 2\n[6, 8, 3]\n2.5\n"
+                          "Error: TypeError: unsupported operand types for +: str and int")
+    assert "  a = [2, \"a\"]\n" in out
+
+
+def test_a_list_holding_a_non_number_leaves_native_code(tmp_path: Path) -> None:
+    source = ("fn total(xs) {\n  let s = 0\n  for i in 0..len(xs) { s += xs[i] }\n  s\n}\n"
+              "out total([1, 2, 3])\nout total([1, 2.5])\nout total([1, nil])\n")
+    logged = run(tmp_path, source, "--jit", "native", log=True)
+    assert "prog.ax) for (list of int)\n" in logged.stderr
+    assert "prog.ax) for (list)\n" in logged.stderr  # tier 1 takes the rest
+    out = same_as_tier0(tmp_path, source, ["total"], [])
+    assert out.startswith("6\n3.5\nError: TypeError")
+
+
+def test_a_loop_over_a_list_in_a_frame_is_native(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AXIOM_JIT_FUNCTIONS", "0")  # loops only: the loop is taken over in its frame
+    source = ("fn fill(n) {\n  let xs = [0; n]\n  let ys = [0.5; n]\n  let i = 0\n"
+              "  while i < n {\n    xs[i] = i * i\n    ys[i] = ys[i] * i\n    i += 1\n  }\n"
+              "  xs[n - 1] + len(ys)\n}\nout fill(1000)\n")
+    out = same_as_tier0(tmp_path, source, ["the loop at "], [])
+    assert out == f"{999 * 999 + 1000}\n"

@@ -9,6 +9,7 @@ types native code has. A value is one of
 
     "i"      an int (i64)             "f"   a float (f64)        "b"  a bool (i1)
     "n"      nil (no machine word)    "r"   an iterator over a range: (next, stop)
+    "li"/"lf" a list of ints / of floats, unboxed (a pointer to its header, glue.py)
     ("k", j) a value known when compiling (a function, a module, a built-in): known[j]
     ("g", inclusive)  a range (lo, hi), between MAKE_RANGE and GET_ITER
 
@@ -34,8 +35,9 @@ if TYPE_CHECKING:
     from typing import Any, Final
 
 SCALARS: Final = ("i", "f", "b")
+LISTS: Final = ("li", "lf")  # element type: t[1]
 MATH: Final = frozenset({"sqrt", "sin", "cos", "exp", "ln", "log", "floor", "abs", "pow"})
-BUILTINS: Final = frozenset({"abs", "float", "int"})
+BUILTINS: Final = frozenset({"abs", "float", "int", "len"})
 MAX_RECORD: Final = 60  # words a unit's state may take where it leaves (buffer room per frame)
 _COMPARES: Final = frozenset({Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE})
 _ARITH: Final = frozenset({Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MOD})
@@ -73,7 +75,8 @@ def join_value(a: Any, b: Any) -> Any:
 
 
 def show(t: Any) -> str:
-    names = {"i": "int", "f": "float", "b": "bool", "n": "nil", "r": "range iterator", "_": "unknown"}
+    names = {"i": "int", "f": "float", "b": "bool", "n": "nil", "r": "range iterator", "_": "unknown",
+             "li": "a list of ints", "lf": "a list of floats"}
     if type(t) is tuple:
         return "a known value" if t[0] == "k" else "a range"
     return names.get(t, t)
@@ -83,7 +86,7 @@ def words(t: Any) -> int:
     """Machine words a value of type `t` takes in a record (a maybe-unset slot adds its flag)."""
     if type(t) is tuple:
         return 2 if t[0] == "g" else 0
-    if t in SCALARS:
+    if t in SCALARS or t in LISTS:
         return 1
     if t in ("i?", "f?", "b?"):
         return 2
@@ -180,7 +183,7 @@ class Flow:
             stack.append(const_type(code.consts[arg]))
         elif op == Op.LOAD_VAR:
             t = slots[arg]
-            if base(t) not in SCALARS and t not in ("n", "r") and not (type(t) is tuple and t[0] == "k"):
+            if base(t) not in SCALARS and t not in ("n", "r", "li", "lf") and not (type(t) is tuple and t[0] == "k"):
                 raise Unsupported(f"reads {code.slot_names[arg]} ({show(t)}) at {ip}")
             stack.append(base(t))
             slots[arg] = base(t)  # reading an unset one leaves (tier 0 raises)
@@ -188,7 +191,7 @@ class Flow:
             t = stack.pop()
             if t == "_":
                 return  # not known yet: this path is typed on a later round
-            if t not in SCALARS and t != "n" and not (type(t) is tuple and t[0] == "k"):
+            if t not in SCALARS and t not in ("n", "li", "lf") and not (type(t) is tuple and t[0] == "k"):
                 raise Unsupported(f"stores {show(t)} in a variable")
             slots[arg] = t
         elif op == Op.LOAD_GLOBAL:
@@ -219,6 +222,16 @@ class Flow:
             a = stack[-1]
             if a not in ("i", "f", "_"):
                 raise Unsupported(f"-{show(a)}")
+        elif op == Op.INDEX:
+            i = stack.pop()
+            xs = stack.pop()
+            stack.append(element(xs, i))
+        elif op == Op.SET_INDEX:
+            v = stack.pop()
+            i = stack.pop()
+            xs = stack.pop()
+            if element(xs, i) != v and v != "_":
+                raise Unsupported(f"stores {show(v)} in {show(xs)}")
         elif op == Op.POP:
             stack.pop()
         elif op == Op.DUP:
@@ -324,7 +337,7 @@ class Flow:
         if "_" in args:
             return "_"
         for a in args:
-            if a not in SCALARS:
+            if a not in SCALARS and a not in LISTS:
                 raise Unsupported(f"passes {show(a)} to a function")
         if type(value).__name__ == "Export" and value.qualname == value.name and value.name in BUILTINS:
             self.calls[ip] = ("builtin", value.name)
@@ -403,7 +416,18 @@ def compare(op: int, a: Any, b: Any) -> Any:
     raise Unsupported(f"comparing {show(a)} and {show(b)}")
 
 
+def element(xs: Any, i: Any) -> Any:
+    """The type of xs[i]."""
+    if xs not in LISTS or i not in ("i", "_"):
+        raise Unsupported(f"indexes {show(xs)} with {show(i)}")
+    return xs[1]
+
+
 def builtin_result(name: str, args: list[Any]) -> Any:
+    if name == "len":
+        if len(args) != 1 or args[0] not in LISTS:
+            raise Unsupported("len() of something other than a list of numbers")
+        return "i"
     if len(args) != 1 or args[0] not in ("i", "f"):
         raise Unsupported(f"{name}() with these arguments")
     if name == "abs":

@@ -12,6 +12,15 @@ the one after a call whose callee left — with its slots and operand stack. The
 pushed on the VM's frame list, outermost first, and the VM runs them until the outermost
 returns: nothing already done is done again, and errors get tier 0's positions and traces.
 A loop unit (OSR) hands its own frame back to the VM the same way (`back_edge` gets the ip).
+
+Lists of ints or of floats are unboxed on entry (Boxes): each becomes an array of machine
+words and a header native code reads (lower.py), the same list passed twice becoming one
+array (aliasing holds). Whenever control comes back — a return, or leaving for tier 0 —
+every list is written back into the same list object before anything else runs, so
+tier 0 and the caller see exactly what native code stored. A list holding anything but
+ints (or anything but floats), or an empty one, is not unboxed: that call runs in tier 1.
+The call into machine code keeps the interpreter lock (ctypes' PYFUNCTYPE) when lists are
+unboxed, so no other thread sees a list while native code owns its items.
 """
 
 from __future__ import annotations
@@ -19,11 +28,12 @@ from __future__ import annotations
 import ctypes
 import struct
 import threading
+from array import array
 
 from ...bytecode import NEVER, Code, Op
 from ...vm import UNSET, Frame
 from ..infer import Unsupported
-from .flow import SCALARS, Callee, Flow, base, regions
+from .flow import LISTS, SCALARS, Callee, Flow, base, regions
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -58,6 +68,47 @@ def context() -> Context:
     if ctx is None:
         ctx = _LOCAL.ctx = Context()
     return ctx
+
+
+def list_kind(v: Any) -> str | None:
+    """"li" for a non-empty list of ints only, "lf" of floats only, else None."""
+    if type(v) is not list or not v:
+        return None
+    kinds = set(map(type, v))
+    if len(kinds) != 1:
+        return None
+    k = kinds.pop()
+    return "li" if k is int else "lf" if k is float else None
+
+
+class Boxes:
+    """The lists of one entry into native code, unboxed (see the module docstring)."""
+
+    __slots__ = ("by_id", "by_addr")
+
+    def __init__(self) -> None:
+        self.by_id: dict[int, int] = {}
+        self.by_addr: dict[int, tuple[list[Any], Any, Any]] = {}
+
+    def unbox(self, xs: list[Any], kind: str) -> int:
+        addr = self.by_id.get(id(xs))
+        if addr is not None:  # the same list again: the same machine array
+            return addr
+        items = array("q" if kind == "li" else "d", xs)
+        start, n = items.buffer_info()
+        hdr = (ctypes.c_int64 * 2)(n, start)
+        addr = ctypes.addressof(hdr)
+        self.by_id[id(xs)] = addr
+        self.by_addr[addr] = (xs, items, hdr)
+        return addr
+
+    def box(self) -> None:
+        """Write every list back, in place."""
+        for xs, items, _ in self.by_addr.values():
+            xs[:] = items.tolist()
+
+    def value(self, addr: int) -> list[Any]:
+        return self.by_addr[addr][0]
 
 
 # --- planning: which functions, with which types --------------------------------------------
@@ -205,7 +256,7 @@ def compile_function(tiers: Any, fn: Any, slots: list[Any]) -> Any:
     spec = []
     for v in slots[:code.nparams]:
         t = type(v)
-        spec.append("i" if t is int else "f" if t is float else "b" if t is bool else "?")
+        spec.append("i" if t is int else "f" if t is float else "b" if t is bool else list_kind(v) or "?")
     try:
         if "?" in spec:
             raise Unsupported("arguments that are not numbers")
@@ -232,16 +283,18 @@ def compile_function(tiers: Any, fn: Any, slots: list[Any]) -> Any:
     return _function_entry(tiers, fn, root, unit)
 
 
-_NAMES: Final = {"i": "int", "f": "float", "b": "bool"}
+_NAMES: Final = {"i": "int", "f": "float", "b": "bool", "li": "list of int", "lf": "list of float"}
 
 
 def _function_entry(tiers: Any, fn: Any, root: Planned, unit: Unit) -> Any:
     """The entry the VM and tier 1 call: (vm, *args)."""
     spec = root.spec
-    pytypes = tuple(_PY[t] for t in spec)
+    pytypes = tuple(_PY.get(t, list) for t in spec)
+    lists = [(k, t) for k, t in enumerate(spec) if t in LISTS]
     argtypes = [ctypes.c_int64 if t != "f" else ctypes.c_double for t in spec]
     restype = ctypes.c_double if root.returns == "f" else ctypes.c_int64
-    cfunc = ctypes.CFUNCTYPE(restype, ctypes.c_void_p, *argtypes)(unit.address)
+    maker = ctypes.PYFUNCTYPE if lists else ctypes.CFUNCTYPE
+    cfunc = maker(restype, ctypes.c_void_p, *argtypes)(unit.address)
     returns = root.returns
     code = fn.code
     fallback: dict[tuple[type, ...], Any] = {}
@@ -263,24 +316,36 @@ def _function_entry(tiers: Any, fn: Any, root: Planned, unit: Unit) -> Any:
         for a, t in zip(args, pytypes):
             if type(a) is not t:
                 return other_types(vm, args)
+        boxes = None
+        if lists:
+            boxes = Boxes()
+            words = list(args)
+            for k, kind in lists:
+                if list_kind(args[k]) != kind:
+                    return other_types(vm, args)
+                words[k] = boxes.unbox(args[k], kind)
+            args = tuple(words)
         ctx = context()
         w = ctx.words
         room = vm.max_depth - len(vm.frames)
         w[2] = room if room < DEPTH else DEPTH
         r = cfunc(ctx.addr, *args)
+        if boxes is not None and not w[0]:
+            boxes.box()
         if w[0]:
-            return _resume(tiers, vm, ctx, unit, None)
+            return _resume(tiers, vm, ctx, unit, None, boxes)
         if returns == "b":
             return r != 0
         if returns == "n":
             return None
         return r
 
-    from ..infer import FLOAT, INT, NIL
+    from ..infer import ANY, FLOAT, INT, NIL
     made: Any = entry
     made.axiom_pure = False
     made.axiom_native = unit
-    made.axiom_spec = tuple(INT if t == "i" else FLOAT if t == "f" else ("bool", 0, 0) for t in spec)
+    made.axiom_spec = tuple(INT if t == "i" else FLOAT if t == "f" else ("bool", 0, 0) if t == "b" else ANY
+                            for t in spec)
     made.axiom_returns = INT if returns == "i" else FLOAT if returns == "f" else \
         ("bool", 0, 0) if returns == "b" else NIL
     del code
@@ -297,7 +362,8 @@ def _tier0(vm: Any, fn: Any, args: list[Any]) -> Any:
 
 # --- leaving native code -------------------------------------------------------------------------
 
-def _records(ctx: Context, unit: Unit) -> list[tuple[Any, list[Any], list[Any], list[tuple[str, Any]]]]:
+def _records(ctx: Context, unit: Unit, boxes: Boxes | None) -> list[tuple[Any, list[Any], list[Any],
+                                                                          list[tuple[str, Any]]]]:
     """The records in the buffer: (site, slots, stack, globals), innermost first."""
     w = ctx.words
     n = w[3]
@@ -322,6 +388,9 @@ def _records(ctx: Context, unit: Unit) -> list[tuple[Any, list[Any], list[Any], 
                 v = buf[k]
                 k += 1
                 return _value(t, v)
+            if t in LISTS:
+                k += 1
+                return boxes.value(buf[k - 1])  # type: ignore[union-attr]
             if t in ("i?", "f?", "b?"):
                 flag, v = buf[k], buf[k + 1]
                 k += 2
@@ -355,10 +424,12 @@ def _value(t: str, v: int) -> Any:
     return bool(v & 1)
 
 
-def _resume(tiers: Any, vm: Any, ctx: Context, unit: Unit, osr_frame: Any) -> Any:
+def _resume(tiers: Any, vm: Any, ctx: Context, unit: Unit, osr_frame: Any, boxes: Boxes | None) -> Any:
     """Continue in tier 0 the activations native code left (see the module docstring).
     For a loop unit, the last record is its own frame's: returns the ip where it goes on."""
-    records = _records(ctx, unit)
+    if boxes is not None:
+        boxes.box()
+    records = _records(ctx, unit, boxes)
     inner = records[0][0]
     if inner.reason not in _NORMAL:
         unit.wrong += 1
@@ -425,8 +496,11 @@ def _drop(tiers: Any, code: Code, unit: Unit) -> None:
 
 # --- loops (on-stack replacement) ----------------------------------------------------------------
 
-def _entry_type(v: Any) -> Any:
+def _entry_type(v: Any, lists: bool = True) -> Any:
+    """The flow type of a frame's value ("o" for one native code cannot hold)."""
     t = type(v)
+    if t is list:
+        return (list_kind(v) or "o") if lists else "o"
     if t is int:
         return "i"
     if t is float:
@@ -465,7 +539,8 @@ def compile_osr(tiers: Any, frame: Any, header: int) -> Any:
             if t not in SCALARS:
                 raise Unsupported(f"the global {name} is not a number")
             globals_[name] = t
-        slots = [_entry_type(v) for v in frame.slots]
+        touched = {arg for op, arg in code.ops[header:end] if op in (Op.LOAD_VAR, Op.STORE_VAR)}
+        slots = [_entry_type(v) if i in touched else _entry_type(v, False) for i, v in enumerate(frame.slots)]
         stack = []
         for v in frame.stack:
             if type(v).__name__ == "range_iterator":
@@ -500,8 +575,10 @@ def compile_osr(tiers: Any, frame: Any, header: int) -> Any:
 
 def _osr_entry(tiers: Any, unit: Unit, flow: Flow, slots: list[Any], stack: list[Any],
                globals_: dict[str, Any]) -> Any:
-    cfunc = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p)(unit.address)
-    checks = [(i, _PY[t]) for i, t in enumerate(slots) if t in SCALARS]
+    maker = ctypes.PYFUNCTYPE if any(t in LISTS for t in slots) else ctypes.CFUNCTYPE
+    cfunc = maker(ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p)(unit.address)
+    checks = [(i, _PY.get(t, list), t) for i, t in enumerate(slots) if t in SCALARS or t in LISTS]
+    has_lists = any(t in LISTS for t in slots)
     unset = [i for i, t in enumerate(slots) if t == "u"]
     nils = [i for i, t in enumerate(slots) if t == "n"]
     gchecks = [(name, _PY[globals_[name]]) for name in flow.gnames]
@@ -519,11 +596,17 @@ def _osr_entry(tiers: Any, unit: Unit, flow: Flow, slots: list[Any], stack: list
     def unit_fn(vm: Any, frame: Any) -> Any:
         fs = frame.slots
         k = 0
-        for i, t in checks:
+        boxes = Boxes() if has_lists else None
+        for i, t, kind in checks:
             v = fs[i]
             if type(v) is not t:
                 return _NOT_TAKEN
-            inp[k] = word(v)
+            if t is list:
+                if list_kind(v) != kind:
+                    return _NOT_TAKEN
+                inp[k] = boxes.unbox(v, kind)  # type: ignore[union-attr,arg-type]
+            else:
+                inp[k] = word(v)
             k += 1
         for i in unset:
             if fs[i] is not UNSET:
@@ -560,7 +643,7 @@ def _osr_entry(tiers: Any, unit: Unit, flow: Flow, slots: list[Any], stack: list
         room = vm.max_depth - len(vm.frames)
         w[2] = room if room < DEPTH else DEPTH
         cfunc(ctx.addr, inp_addr)
-        return _resume(tiers, vm, ctx, unit, frame)
+        return _resume(tiers, vm, ctx, unit, frame, boxes)
 
     made: Any = unit_fn
     made.axiom_native = unit

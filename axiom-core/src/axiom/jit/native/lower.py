@@ -12,6 +12,9 @@ The machine interface. Every function takes the run's context first: an i64 arra
 A function `f` returns {value, i8 status}; `f.entry` is its C entry for ctypes. An OSR
 unit `osr(ctx, in)` reads the frame's values from `in` and always leaves through a record.
 
+A list of ints or floats is unboxed by glue.py before native code runs: its value here is
+the address of a header {i64 length, i64 address of the items (i64 or f64 each)}.
+
 Leaving (deoptimisation, and a loop unit's exits) writes a record: the site's number,
 then the values the site's layout lists (slots, then the operand stack, then globals),
 one i64 word each (a float's bits; a maybe-unset slot's flag first; a range iterator
@@ -28,7 +31,7 @@ from llvmlite import ir
 
 from ...bytecode import Code, Op
 from ..infer import Unsupported
-from .flow import MAX_RECORD, SCALARS, Flow, base, jump_targets, words
+from .flow import LISTS, MAX_RECORD, SCALARS, Flow, base, jump_targets, words
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -43,7 +46,8 @@ MIN: Final = -(2**63)
 MAX: Final = 2**63 - 1
 LIBM: Final = ("fmod", "sin", "cos", "exp", "log", "pow")
 CTX_LIBM: Final = 5
-_MT: Final = {"i": I64, "f": F64, "b": I1}
+_MT: Final = {"i": I64, "f": F64, "b": I1, "li": I64, "lf": I64}  # a list: its header's address
+HELD: Final = SCALARS + LISTS  # types held in one machine value
 
 
 def machine(t: Any) -> ir.Type:
@@ -220,7 +224,7 @@ class Gen:
             if type(t) is str and t.endswith("?"):
                 put(b.load(self.flag(i)))
                 put(b.load(self.var(i, _MT[t[0]])))
-            elif t in SCALARS:
+            elif t in HELD:
                 put(b.load(self.var(i, _MT[t])))
         for _, vals in stack:
             for v in vals:
@@ -299,7 +303,7 @@ class Gen:
             return w
 
         for i, t in enumerate(st[0]):
-            if t in SCALARS:
+            if t in HELD:
                 b.store(get(_MT[t]), self.var(i, _MT[t]))
             if i in self.flags:
                 b.store(ir.Constant(I1, 1 if t in SCALARS else 0), self.flag(i))
@@ -338,13 +342,13 @@ class Gen:
             bt = base(t)
             if t != bt:
                 self.guard(b.not_(b.load(self.flag(arg))), ip, before, st, "unset variable")
-            if bt in SCALARS:
+            if bt in HELD:
                 stack.append((bt, (b.load(self.var(arg, _MT[bt])),)))
             else:
                 stack.append((bt, ()))
         elif op == Op.STORE_VAR:
             t, vals = stack.pop()
-            if t in SCALARS:
+            if t in HELD:
                 b.store(vals[0], self.var(arg, _MT[t]))
             if arg in self.flags:
                 b.store(ir.Constant(I1, 1), self.flag(arg))
@@ -381,6 +385,16 @@ class Gen:
                 stack.append(("i", (b.sub(ir.Constant(I64, 0), v),)))
             else:
                 stack.append(("f", (b.fneg(v),)))
+        elif op == Op.INDEX:
+            i = stack.pop()
+            xs = stack.pop()
+            where = self.item(ip, xs, i, before, st)
+            stack.append((xs[0][1], (b.load(where),)))
+        elif op == Op.SET_INDEX:
+            v = stack.pop()
+            i = stack.pop()
+            xs = stack.pop()
+            b.store(v[1][0], self.item(ip, xs, i, before, st))
         elif op == Op.POP:
             stack.pop()
         elif op == Op.DUP:
@@ -566,8 +580,29 @@ class Gen:
         stack.append((rt, (v,) if rt in SCALARS else ()))
         return stack
 
+    def header(self, xs: Any) -> tuple[Any, Any]:
+        """A list's length and the address of its items."""
+        b = self.b
+        hdr = b.inttoptr(xs[1][0], P64)
+        n = b.load(hdr)
+        items = b.load(b.gep(hdr, [ir.Constant(I64, 1)]))
+        return n, items
+
+    def item(self, ip: int, xs: Any, i: Any, before: list[Any], st: Any) -> Any:
+        """The address of xs[i] (a negative index counts from the end); leaves when it
+        is out of range (tier 0 raises IndexError)."""
+        b = self.b
+        n, items = self.header(xs)
+        k = i[1][0]
+        k = b.select(b.icmp_signed("<", k, ir.Constant(I64, 0)), b.add(k, n), k)
+        self.guard(b.icmp_unsigned(">=", k, n), ip, before, st, "index out of range")
+        ty = _MT[xs[0][1]]
+        return b.gep(b.inttoptr(items, ty.as_pointer()), [k])
+
     def builtin(self, ip: int, name: str, x: Any, before: list[Any], st: Any) -> Any:
         b = self.b
+        if name == "len":
+            return ("i", (self.header(x)[0],))
         t, (v,) = x
         if name == "float":
             return ("f", (self.tofloat(x),))
