@@ -260,3 +260,64 @@ def test_a_loop_over_a_list_in_a_frame_is_native(tmp_path: Path, monkeypatch: py
               "  xs[n - 1] + len(ys)\n}\nout fill(1000)\n")
     out = same_as_tier0(tmp_path, source, ["the loop at "], [])
     assert out == f"{999 * 999 + 1000}\n"
+
+
+# -- the disk cache of machine code --------------------------------------------------------
+
+TRI = "fn tri(n) {\n  let s = 0\n  for i in 0..n { s += i }\n  s\n}\nout tri(100)\n"
+PROBE = ("import sys; sys.argv = ['axiom', 'run', sys.argv[1]]\nfrom axiom.cli import main\n"
+         "try:\n    main()\nexcept SystemExit:\n    pass\n"
+         "print('binding' if 'llvmlite.binding' in sys.modules else 'no binding')\n")
+
+
+def cached_run(tmp_path: Path) -> tuple[str, str]:
+    """A run of TRI that uses the cache (no --no-cache): stdout, stderr (the JIT log)."""
+    script = tmp_path / "tri.ax"
+    script.write_text(TRI, encoding="utf-8")
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    (home / "config.toml").write_text("jit_threshold = 0\n", encoding="utf-8")
+    env = {**os.environ, "AXIOM_HOME": str(home), "AXIOM_JIT_LOG": "1"}
+    done = subprocess.run([sys.executable, "-c", PROBE, str(script)], capture_output=True, text=True,
+                          env=env, timeout=60, cwd=tmp_path)
+    return done.stdout, done.stderr
+
+
+def entries(tmp_path: Path) -> list[Path]:
+    return sorted((tmp_path / "home" / "cache" / "native").glob("*.bin"))
+
+
+def test_a_second_run_loads_machine_code_without_llvmlites_compiler(tmp_path: Path) -> None:
+    out, err = cached_run(tmp_path)
+    assert out == "4950\nbinding\n" and "native: compiled tri (" in err and "from the cache" not in err
+    assert len(entries(tmp_path)) == 1
+    out, err = cached_run(tmp_path)
+    assert out == "4950\nno binding\n"
+    assert err.endswith("for (int) (from the cache)\n"), err
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "foreign", "another unit"])
+def test_a_damaged_cache_entry_is_ignored_and_rebuilt(tmp_path: Path, damage: str) -> None:
+    from axiom.jit.native import engine
+    cached_run(tmp_path)
+    [entry] = entries(tmp_path)
+    data = entry.read_bytes()
+    ident = engine.identity()
+    ir_hash = data[12 + len(ident):12 + len(ident) + 32]  # the layout: engine.pack
+    found = engine.unpack(data, ir_hash, ident)
+    assert found is not None
+    trap = b"\xcc" * len(found[1])  # int3: executed, it would kill the process
+    if damage == "truncated":
+        entry.write_bytes(data[:len(data) // 2])
+    elif damage == "flipped":
+        k = len(data) - 40
+        entry.write_bytes(data[:k] + bytes([data[k] ^ 0x10]) + data[k + 1:])
+    elif damage == "foreign":  # sound, but made by another llvmlite
+        entry.write_bytes(engine.pack(ir_hash, b"llvmlite 0.1.0\n" + ident.split(b"\n", 1)[1], 0, trap))
+    else:  # sound, but for other IR
+        entry.write_bytes(engine.pack(bytes(32), ident, 0, trap))
+    out, err = cached_run(tmp_path)
+    assert out == "4950\nbinding\n" and "from the cache" not in err, err
+    assert engine.unpack(entry.read_bytes(), ir_hash, ident) == found  # rebuilt
+    out, err = cached_run(tmp_path)
+    assert out == "4950\nno binding\n" and "(from the cache)" in err

@@ -245,10 +245,16 @@ def _lower(planner: Planner, root: Any, root_flow: Flow | None, osr_closure: Any
     return m, str(m.ir)
 
 
-def _machine_code(ir_text: str) -> int:
-    from .engine import load_jit, optimise
-    mod = optimise(ir_text)
-    return load_jit(mod, ["axiom_entry"])["axiom_entry"]
+def _machine_code(tiers: Any, ir_text: str) -> tuple[int, str]:
+    """The entry's address, and " (from the cache)" when it was loaded from the disk cache
+    of machine code (engine.py; used when the bytecode_cache setting is on)."""
+    from .engine import compile_and_cache, load_cached
+    use = bool(tiers.runtime.settings.get("bytecode_cache", True))
+    if use:
+        address = load_cached(ir_text)
+        if address is not None:
+            return address, " (from the cache)"
+    return compile_and_cache(ir_text, use, False), ""
 
 
 def compile_function(tiers: Any, fn: Any, slots: list[Any]) -> Any:
@@ -267,7 +273,7 @@ def compile_function(tiers: Any, fn: Any, slots: list[Any]) -> Any:
             # it saves (tier 1 runs it; a native caller still calls it natively)
             raise Unsupported("a leaf function without loops runs faster in tier 1")
         m, text = _lower(planner, root, None, None)
-        address = _machine_code(text)
+        address, cached = _machine_code(tiers, text)
     except Unsupported as e:
         tiers.note(f"{code.name} ({code.filename}) is not native: {e}")
         return None
@@ -278,7 +284,7 @@ def compile_function(tiers: Any, fn: Any, slots: list[Any]) -> Any:
     for name in planner.used:
         tiers.depend(fn.module, name, code)
     tiers.compiled["native"] = tiers.compiled.get("native", 0) + 1
-    tiers.note(f"native: compiled {code.name} ({code.filename}) for ({', '.join(_NAMES[t] for t in spec)})")
+    tiers.note(f"native: compiled {code.name} ({code.filename}) for ({', '.join(_NAMES[t] for t in spec)}){cached}")
     tiers.native_units[code] = unit
     return _function_entry(tiers, fn, root, unit)
 
@@ -557,7 +563,7 @@ def compile_osr(tiers: Any, frame: Any, header: int) -> Any:
         env = Env(planner, None, None, stable)
         flow = Flow(code, header, end, slots, stack, globals_ if main else None, env)
         m, text = _lower(planner, None, flow, frame.closure)
-        address = _machine_code(text)
+        address, cached = _machine_code(tiers, text)
     except Unsupported as e:
         tiers.note(f"native: the loop at {code.filename}:{code.lines[header][0]} is not native: {e}")
         return None
@@ -568,7 +574,7 @@ def compile_osr(tiers: Any, frame: Any, header: int) -> Any:
     for name in planner.used:
         tiers.depend(frame.module, name, code)
     tiers.compiled["native"] = tiers.compiled.get("native", 0) + 1
-    tiers.note(f"native: compiled the loop at {code.filename}:{code.lines[header][0]} (in {code.name})")
+    tiers.note(f"native: compiled the loop at {code.filename}:{code.lines[header][0]} (in {code.name}){cached}")
     tiers.native_units[(code, header)] = unit
     return _osr_entry(tiers, unit, flow, slots, stack, globals_)
 
