@@ -69,6 +69,8 @@ class Tiers:
         # or time limit is set (limited runs are counted in tier 1). "native" is the default:
         # without llvmlite that is tier 1, silently unless someone asked for native.
         self.native = tier == "native" and not runtime.limited and self._native_available(tier)
+        if tier == "native":  # the tier in effect, as a plain str (settings go to workers)
+            settings["jit"] = "native" if self._native_available(tier) else "host"
         self.native_banned: set[Any] = set()  # codes that left native code too often
         self.native_units: dict[Any, Any] = {}  # code or (code, header) -> its native unit
 
@@ -211,8 +213,9 @@ class Tiers:
         if available():
             return True
         from ..conf import jit_asked
-        if not jit_asked(tier):
+        if not jit_asked(tier) or getattr(self, "_told", False):
             return False
+        self._told = True
         sys.stderr.write("axiom: llvmlite is not installed: --jit native runs tier 1 "
                          "(install axiom-core[native] for tier 2)\n")
         return False
