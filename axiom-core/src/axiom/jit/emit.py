@@ -767,6 +767,9 @@ class Gen:
         elif op in (Op.EQ, Op.NE) and "nil" in (ka, kb):
             # x == nil: identity, unless x is a module's value that defines == itself
             x = self.simple(b if ka == "nil" else a)
+            if isinstance(x.expr, ast.Constant):  # a literal: the answer is known
+                self.push(_const((x.expr.value is None) == (op == Op.EQ)), F.BOOL, True)
+                return
             test: ast.expr = ast.BoolOp(op=ast.Or(), values=[
                 _is(x.expr, _const(None)),
                 ast.BoolOp(op=ast.And(), values=[

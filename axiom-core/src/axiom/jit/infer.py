@@ -363,7 +363,7 @@ class Analysis:
             self._merge(arg, State(tuple(slots), frozenset(unset), tuple(stack[:-1]), handlers))
             if it[0] == "riter":
                 stack.append(_clamp(it[1], it[2]))
-            elif it[0] == "iter" and it[1] in _ITEM_KINDS and (it[2] or ip not in self.hints.banned):
+            elif it[0] == "iter" and it[1] in _ITEM_KINDS and (it[2] or self._may_guess(ip)):
                 item = _ITEM_KINDS[it[1]]
                 if not it[2]:
                     self.speculated[ip] = item  # a list's items: checked as each is taken
@@ -373,7 +373,7 @@ class Analysis:
         elif op == Op.INDEX:
             i = stack.pop()
             obj = stack.pop()
-            if obj[0] == "list" and obj[1] and i[0] in ("int", "any") and ip not in self.hints.banned:
+            if obj[0] == "list" and obj[1] and i[0] in ("int", "any") and self._may_guess(ip):
                 item = ("int", MIN, MAX) if obj[1] == "int" else (obj[1], 0, 0)
                 self.speculated[ip] = item
                 stack.append(item)
@@ -469,11 +469,17 @@ class Analysis:
             if type(value) is dict:
                 return DICT
             return ("known", self._known_index(value), 0)
-        guess = h.guess(name) if h.guess is not None and ip not in h.banned else None
+        guess = h.guess(name) if h.guess is not None and self._may_guess(ip) else None
         if guess is not None and guess[0] != "any":
             self.speculated[ip] = guess
             return guess
         return ANY
+
+    def _may_guess(self, ip: int) -> bool:
+        """Whether the unit may guess at `ip`: not where the guess failed before, and not
+        inside a `try` (leaving for tier 0 there would leave the handler behind)."""
+        st = self.states[ip]
+        return ip not in self.hints.banned and st is not None and not st.handlers
 
     def _known_index(self, value: Any) -> int:
         """The index of `value` in `known`: one per value, so that a loop's second pass
@@ -498,7 +504,7 @@ class Analysis:
                 all(join(a, s) == s for a, s in zip(args, h.spec)):
             r = h.returns
             self.self_calls.add(ip)
-            if r[0] in ("unset", "any") or ip in h.banned:
+            if r[0] in ("unset", "any") or not self._may_guess(ip):
                 return ANY if r[0] != "unset" else r
             self.speculated[ip] = r
             return r
@@ -506,7 +512,7 @@ class Analysis:
             return _BUILTIN_RESULTS.get(value.name, ANY)
         if h.callee is not None:
             r = h.callee(value, args)
-            if r is not None and r[0] != "any" and ip not in h.banned:
+            if r is not None and r[0] != "any" and self._may_guess(ip):
                 self.speculated[ip] = r
                 return r
         return ANY
