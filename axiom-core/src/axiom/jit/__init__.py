@@ -66,11 +66,12 @@ class Tiers:
         self._embedded: dict[int, tuple[Code, list[Code]]] = {}  # see embeds()
         self._caches: dict[int, tuple[Code, list[Any]]] = {}  # see watch()
         # Tier 2 (jit/native/): used for tier "native" when llvmlite is installed and no step
-        # or time limit is set (limited runs are counted in tier 1). "native" is the default:
-        # without llvmlite that is tier 1, silently unless someone asked for native.
+        # or time limit is set (limited runs are counted in tier 1); without llvmlite, tier 1
+        # with a notice.
         self.native = tier == "native" and not runtime.limited and self._native_available(tier)
-        if tier == "native":  # the tier in effect, as a plain str (settings go to workers)
-            settings["jit"] = "native" if self._native_available(tier) else "host"
+        # the tier in effect, as a plain str (settings go to worker processes)
+        settings["jit"] = ("native" if self._native_available(tier) else "host") if tier == "native" \
+            else str(tier)
         self.native_banned: set[Any] = set()  # codes that left native code too often
         self.native_units: dict[Any, Any] = {}  # code or (code, header) -> its native unit
 
