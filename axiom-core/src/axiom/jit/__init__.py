@@ -64,7 +64,7 @@ class Tiers:
         self.enter: Any = None  # set with the generator: entries exist only after it ran
         self._calls: Any = None
         self._embedded: dict[int, tuple[Code, list[Code]]] = {}  # see embeds()
-        self._caches: dict[int, tuple[Code, list[Any]]] = {}  # see watch()
+        self._caches: dict[int, tuple[Code, set[Any]]] = {}  # see watch()
         # Tier 2 (jit/native/): used for tier "native" when llvmlite is installed and no step
         # or time limit is set (limited runs are counted in tier 1); without llvmlite, tier 1
         # with a notice.
@@ -179,7 +179,7 @@ class Tiers:
     def watch(self, code: Code, cache: Any) -> None:
         """An inline cache (jit.support.MethodCache) now calls the compiled entry of
         `code`: emptied when that entry is dropped."""
-        self._caches.setdefault(id(code), (code, []))[1].append(cache)
+        self._caches.setdefault(id(code), (code, set()))[1].add(cache)  # a site refills often
 
     def reset(self, code: Code) -> None:
         """Drop every compiled unit of `code`, and of the code that calls them directly."""

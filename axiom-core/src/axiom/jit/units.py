@@ -90,13 +90,13 @@ def _spec(value: Any) -> F.Val:
     return v if v[0] in _TYPE_NAMES else F.ANY
 
 
+_GUARDED: Final = {"int": F.INT, "float": F.FLOAT, "str": F.STR, "bool": F.BOOL}
 _COMPILING: Final[set[Code]] = set()  # functions being compiled for a caller (no recursion)
 
 
 def _kind_only(v: F.Val) -> F.Val:
     """The part of an abstract argument value an entry guard checks: its type."""
-    return {"int": F.INT, "float": F.FLOAT, "str": F.STR, "bool": F.BOOL}.get(v[0]) or \
-        (v if v[0] == "list" else F.ANY)
+    return _GUARDED.get(v[0]) or (v if v[0] == "list" else F.ANY)
 
 
 def _hints(tiers: Tiers, module: Any, self_fn: Any, spec: tuple[F.Val, ...],
