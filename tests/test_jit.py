@@ -126,3 +126,29 @@ def test_a_global_rebound_by_a_later_program_drops_the_code_that_assumed_it():
     assert rt.eval("first") == 42
     rt.eval("k = 3")
     assert rt.eval("times(21)") == 63
+
+
+def test_a_unit_that_calls_no_script_code_does_not_count_its_depth_and_recursion_still_works(tmp_path):
+    # `note` stores a global and a field but runs no script code below it: compiled, it
+    # skips the nesting count (no `vm.nesting` in its code). `down` recurses through it
+    # 100,000 deep, past the host's stack, exactly as tier 0 does.
+    source = """\
+        class Box { fn init(self, v) { self.v = v } }
+        let seen = 0
+        fn note(b, n) {
+            seen += 1
+            b.v = n
+            n
+        }
+        fn down(b, n) { if n == 0 then 0 else note(b, down(b, n - 1)) + 1 }
+        let b = Box(0)
+        out down(b, 100000)
+        out @"{seen} {b.v}"
+        """
+    code, out, err = same_in_both_tiers(tmp_path, source)
+    assert (code, out) == (0, "100000\n100000 99999\n")
+    logged = run(tmp_path, source, log="code")[2]
+    note = logged[logged.index("def note("):logged.index("def down(")]
+    assert "seen" in note and "nesting" not in note
+    down = logged[logged.index("def down("):]
+    assert "vm.nesting > 1500" in down

@@ -237,6 +237,7 @@ class Analysis:
         # locals, output, a call that may do either). A pure unit can be run again from
         # its start without anyone noticing: that is how it recovers a full host stack.
         self.effects: list[str] = ["a step or time limit"] if self.hints.limited else []
+        self.calls_self = False  # whether the unit calls its own function (recursion)
         self.returns: Val = UNSET_VAL
         n = len(self.ops)
         self.states: list[State | None] = [None] * n
@@ -254,6 +255,13 @@ class Analysis:
                 raise Unsupported("the flow analysis did not settle")
             ip = self.work.pop()
             self._step(ip, self.states[ip])  # type: ignore[arg-type]
+
+    @property
+    def nests(self) -> bool:
+        """Whether running the unit may run script code below it (a call, a method, a
+        to_str, an import). A unit with effects that does not stays one host frame deep:
+        it need not count how deep compiled code is nested (jit/units.py)."""
+        return self.calls_self or any(e not in _SHALLOW for e in self.effects)
 
     def _merge(self, ip: int, st: State) -> None:
         if ip >= len(self.ops):
@@ -498,23 +506,32 @@ class Analysis:
             return ANY
         value = self.known[f[1]]
         h = self.hints
-        if value is not h.self_fn and not (h.pure is not None and h.pure(value)):
-            self.effects.append("a call to a function with effects")
-        if value is h.self_fn and len(args) == len(h.spec) and \
-                all(join(a, s) == s for a, s in zip(args, h.spec)):
+        own = value is h.self_fn and len(args) == len(h.spec) and \
+            all(join(a, s) == s for a, s in zip(args, h.spec))
+        builtin = type(value).__name__ == "Export" and value.qualname == value.name
+        # another function is compiled along with this unit first (when it can be), so
+        # that whether it has effects is known
+        r = h.callee(value, args) if h.callee is not None and not own and not builtin else None
+        if value is h.self_fn:
+            self.calls_self = True
+        elif not (h.pure is not None and h.pure(value)):
+            find = getattr(value, "find_method", None)  # a class: what it runs is its init
+            entry = getattr(getattr(find("init") if find is not None else value, "code", None), "jit", None)
+            self.effects.append("a call to a function with shallow effects"
+                                if getattr(entry, "axiom_nests", True) is False else
+                                "a call to a function with effects")
+        if own:
             r = h.returns
             self.self_calls.add(ip)
             if r[0] in ("unset", "any") or not self._may_guess(ip):
                 return ANY if r[0] != "unset" else r
             self.speculated[ip] = r
             return r
-        if type(value).__name__ == "Export" and value.qualname == value.name:  # a built-in
+        if builtin:
             return _BUILTIN_RESULTS.get(value.name, ANY)
-        if h.callee is not None:
-            r = h.callee(value, args)
-            if r is not None and r[0] != "any" and self._may_guess(ip):
-                self.speculated[ip] = r
-                return r
+        if r is not None and r[0] != "any" and self._may_guess(ip):
+            self.speculated[ip] = r
+            return r
         return ANY
 
     def _method(self, obj: Val, name: str, args: list[Val], keywords: bool) -> Val:
@@ -613,6 +630,12 @@ _JUMPS: Final = frozenset(op for op, info in INFO.items() if info.operand == "ta
 _EFFECTS: Final = frozenset({Op.STORE_GLOBAL, Op.STORE_CELL, Op.STORE_FREE, Op.FREE_GLOBAL,
                              Op.SET_INDEX, Op.SET_ATTR, Op.OUT, Op.IMPORT, Op.IMPORT_FROM,
                              Op.CALL_KW, Op.TAIL_CALL_KW})
+# Effects that run no script code: stores, and the built-in types' methods that call none
+_SHALLOW: Final = frozenset({"a step or time limit", "freeing a captured variable",
+                             "a call to a function with shallow effects", "list.push", "list.pop",
+                             "list.insert", "list.remove_at", "list.reverse", "list.clear", "dict.remove",
+                             *(INFO[op].name for op in (Op.STORE_GLOBAL, Op.STORE_CELL, Op.STORE_FREE,
+                                                        Op.FREE_GLOBAL, Op.SET_INDEX, Op.SET_ATTR))})
 _SCALAR_KINDS: Final = frozenset({"int", "float", "str", "bool", "nil"})
 _COUNT: Final = ("int", 0, MAX)
 _INDEX: Final = ("int", -1, MAX)

@@ -232,7 +232,7 @@ def build_function(tiers: Tiers, fn: Any, spec: tuple[F.Val, ...]) -> tuple[Any,
     body = sink_returns(gen.out)
     if gen.tail_loop:
         body = [ast.While(test=ast.Constant(True), body=body, orelse=[])]
-    if not gen.pure:
+    if not gen.pure and analysis.nests:
         body = _nested(lead, params) + [ast.Try(body=body, handlers=[], orelse=[], finalbody=[
             ast.AugAssign(target=ast.Attribute(value=_load("vm"), attr="nesting", ctx=ast.Store()),
                           op=ast.Sub(), value=ast.Constant(1))])]
@@ -265,12 +265,14 @@ def build_function(tiers: Tiers, fn: Any, spec: tuple[F.Val, ...]) -> tuple[Any,
     entry.axiom_spec = spec
     entry.axiom_returns = analysis.returns if analysis.returns[0] != "unset" else F.ANY
     entry.axiom_pure = body_fn.axiom_pure = gen.pure
+    entry.axiom_nests = analysis.nests  # see infer.Analysis.nests
     entry.axiom_body = body_fn
     return body_fn, entry
 
 
 def _nested(lead: list[str], params: list[str]) -> list[ast.stmt]:
-    """The prologue of a unit with effects: past MAX_NESTING compiled frames of such units
+    """The prologue of a unit with effects that may run script code below it (infer
+    Analysis.nests): past MAX_NESTING compiled frames of such units
     on this thread, the call goes on in tier 0 (DEEP); otherwise count this one."""
     nesting = ast.Attribute(value=_load("vm"), attr="nesting", ctx=ast.Load())
     args = ast.Tuple(elts=[_load(p) for p in params], ctx=ast.Load())
