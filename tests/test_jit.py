@@ -152,3 +152,25 @@ def test_a_unit_that_calls_no_script_code_does_not_count_its_depth_and_recursion
     assert "seen" in note and "nesting" not in note
     down = logged[logged.index("def down("):]
     assert "vm.nesting > 1500" in down
+
+
+def test_a_call_of_a_function_value_caches_its_compiled_entry_and_refills_when_it_changes(tmp_path):
+    source = """\
+        fn twice(x) { x * 2 }
+        fn add(n) { |x| x + n }
+        fn apply_all(fs, x) {
+            let total = 0
+            for f in fs { total += f(x) }
+            total
+        }
+        out apply_all([twice, add(1), add(2), twice], 10)
+        out apply_all([|x| x - 1, twice], 5)
+        out [1, 2, 3].map(add(10)).filter(|x| x % 2 == 0)
+        out try { apply_all([twice, |x| x / 0], 1) } catch e { e.kind }
+        """
+    code, out, err = same_in_both_tiers(tmp_path, source)
+    assert (code, out) == (0, "63\n14\n[12]\nDivisionByZero\n")
+    on = run(tmp_path, source, log="code")[2]
+    off = run(tmp_path, source, log="code", config="ic_enabled = false\n")[2]
+    assert "IC0.fn(vm, f_3, x_1) if type(f_3) is Closure and f_3.code is IC0.cls" in on
+    assert "CALLS.call(vm, f_3, x_1)" in off and "IC0" not in off

@@ -999,6 +999,22 @@ class Gen:
         elif target is not None:
             result = self._direct_call(target, f, args)
             pure = isinstance(result, ast.Name)  # a call may fail: only its stored result waits
+        elif self.caches and len(args) <= 3:
+            # an inline cache: the compiled entry of the function last called here
+            self.stack.append(f)
+            self.stack.extend(args)
+            self.flush()  # the operands are evaluated, in order, before the test
+            args = self.stack[len(self.stack) - len(args):]
+            del self.stack[len(self.stack) - len(args):]
+            f = self.simple(self.pop())
+            ic = self.const(MethodCache(), "IC")
+            hit = ast.BoolOp(op=ast.And(), values=[_type_is(f.expr, "Closure"),
+                                                   _is(_attr(f.expr, "code"), _attr(ic, "cls"))])
+            values = [a.expr for a in args]
+            result = ast.IfExp(test=hit, body=_call(_attr(ic, "fn"), self.vm(), f.expr, *values),
+                               orelse=_call(_attr(_name("CALLS"), "call_ic"), self.vm(), ic, f.expr,
+                                            *[copy.deepcopy(v) for v in values]))
+            pure = False
         else:
             result = _call(_attr(_name("CALLS"), "call"), self.vm(), f.expr, *[a.expr for a in args])
             pure = False

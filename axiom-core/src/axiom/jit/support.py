@@ -144,6 +144,23 @@ class Calls:
                 return enter(vm, entry, f, args)
         return vm.invoke(f, list(args), None, None)
 
+    def call_ic(self, vm: VM, ic: MethodCache, f: Any, *args: Any) -> Any:
+        """`f(args)` at a site with an inline cache (the generated code calls `ic.fn` itself
+        while f's code is `ic.cls`): fills the cache when f is a script function with a
+        compiled entry for this many arguments."""
+        if type(f) is Closure and not vm.deep:
+            code = f.code
+            entry = code.jit
+            if type(entry) is _FUNCTION and len(args) == code.nparams:
+                fn = _closure_adapter(entry, len(args), bool(getattr(entry, "axiom_pure", False)),
+                                      bool(code.captures))
+                if fn is not None:
+                    ic.cls = code
+                    ic.fn = fn
+                    self.runtime.jit.watch(code, ic)
+                return enter(vm, entry, f, args)
+        return vm.invoke(f, list(args), None, None)
+
     def call_kw(self, vm: VM, f: Any, names: tuple[str, ...], *values: Any) -> Any:
         n = len(values) - len(names)
         return vm.invoke(f, list(values[:n]), dict(zip(names, values[n:])), None)
@@ -220,8 +237,9 @@ _FUNCTION: Final = type(undefined)
 
 class MethodCache:
     """One method call site's inline cache: the class last seen there, and the compiled
-    entry of its method, called as fn(vm, self, args). Emptied (cls None) when that
-    entry is dropped (Tiers.reset)."""
+    entry of its method, called as fn(vm, self, args). At a call of a function value,
+    `cls` is the code last called there and fn(vm, closure, args) calls its entry.
+    Emptied (cls None) when that entry is dropped (Tiers.reset)."""
 
     __slots__ = ("cls", "fn")
 
@@ -255,6 +273,28 @@ def _vm_adapter(entry: Any, fn: Closure, n: int) -> Any:
                 return vm.deep_call(fn, [a, b, c])
         return call3
     return None
+
+
+_ADAPTERS: dict[tuple[int, bool, bool], Any] = {}
+
+
+def _closure_adapter(entry: Any, n: int, pure: bool, cells: bool) -> Any:
+    """The compiled entry of a closure with `n` parameters called as fn(vm, closure,
+    args), as `enter` calls it (a pure one is where a full host stack is recovered); None
+    past three arguments. The adapters' text is fixed: only the entry varies."""
+    if n > 3:
+        return None
+    make = _ADAPTERS.get((n, pure, cells))
+    if make is None:
+        params = "".join(f", a{i}" for i in range(n))
+        lead = ("" if pure else ", vm") + (", f.cells" if cells else "")
+        call = f"entry({(lead + params)[2:]})"
+        body = (f"        try:\n            return {call}\n        except RecursionError:\n"
+                f"            return vm.deep_call(f, [{params[2:]}])\n") if pure else f"        return {call}\n"
+        ns: dict[str, Any] = {}
+        exec(f"def make(entry):\n    def call(vm, f{params}):\n{body}    return call\n", ns)
+        make = _ADAPTERS[(n, pure, cells)] = ns["make"]
+    return make(entry)
 
 
 # --- where an error happened, across tiers ---------------------------------------------------
