@@ -46,6 +46,7 @@ if TYPE_CHECKING:  # typing costs start-up time; annotations here are strings
     from typing import Any, Final
 
 MAX_REENTRY: Final = 200
+_PYFUNCTION: Final = type(lambda: None)  # what a compiled entry is (jit/units.py)
 DEEP_HEADROOM: Final = 10_000  # host frames tier 0 may use below compiled code that filled the stack
 
 
@@ -86,7 +87,19 @@ class Closure(Function):
         self.name = None if code.anonymous else code.name
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.module.runtime.vm().call(self, args, kwargs)
+        vm = self.module.runtime.vm()
+        entry = self.code.jit
+        if (type(entry) is _PYFUNCTION and not kwargs and len(args) == self.code.nparams
+                and 0 < vm.reentry < MAX_REENTRY and not vm.deep and not vm.limited):
+            # a built-in (map, filter, sort's key...) calling back into compiled code on a
+            # thread that runs this Runtime's code already: straight to the entry. An
+            # error goes up to the run's own re-entry, which locates it.
+            vm.reentry += 1
+            try:
+                return vm.jit.enter(vm, entry, self, args)
+            finally:
+                vm.reentry -= 1
+        return vm.call(self, args, kwargs)
 
 
 class Frame:
