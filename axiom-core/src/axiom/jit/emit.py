@@ -120,6 +120,17 @@ def _is(a: ast.expr, b: ast.expr, negate: bool = False) -> ast.Compare:
     return ast.Compare(left=a, ops=[ast.IsNot() if negate else ast.Is()], comparators=[b])
 
 
+def _piece(e: ast.expr) -> ast.expr:
+    """A part of an f-string: literal text as itself, str(int) and repr(float) (how
+    op_render shows them) as the f-string's own conversions, anything else as it is."""
+    if isinstance(e, ast.Constant) and type(e.value) is str:
+        return e
+    if (isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id in ("str", "repr")
+            and len(e.args) == 1 and not e.keywords):
+        return ast.FormattedValue(value=e.args[0], conversion=-1 if e.func.id == "str" else ord("r"))
+    return ast.FormattedValue(value=e, conversion=-1)
+
+
 def _type_is(e: ast.expr, tname: str) -> ast.Compare:
     return _is(_call("type", e), _name(tname))
 
@@ -833,8 +844,7 @@ class Gen:
     def op_build_str(self, ip: int, arg: int) -> None:
         parts = self.stack[len(self.stack) - arg:]
         del self.stack[len(self.stack) - arg:]
-        self.push(ast.JoinedStr(values=[ast.FormattedValue(value=p.expr, conversion=-1) for p in parts]),
-                  F.STR, all(p.pure for p in parts))
+        self.push(ast.JoinedStr(values=[_piece(p.expr) for p in parts]), F.STR, all(p.pure for p in parts))
 
     # containers
     def op_make_list(self, ip: int, arg: int) -> None:
