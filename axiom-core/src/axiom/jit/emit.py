@@ -1058,7 +1058,10 @@ class Gen:
         entry called directly (its result is not the call's)."""
         self.flush()
         inst = self.temp()
-        self.emit(ast.Assign(targets=[_name(inst, True)], value=_call("Instance", self.const(cls))))
+        # Instance(cls) without a host frame for its __init__: object.__new__, then its slots
+        self.emit(ast.Assign(targets=[_name(inst, True)], value=_call("NEW", _name("Instance"))))
+        self.emit(ast.Assign(targets=[ast.Attribute(value=_name(inst), attr="cls", ctx=ast.Store())], value=self.const(cls)))
+        self.emit(ast.Assign(targets=[ast.Attribute(value=_name(inst), attr="fields", ctx=ast.Store())], value=ast.Dict(keys=[], values=[])))
         init = cls.find_method("init")
         call = self._direct_call(("entry", init), Entry(_name(inst), F.ANY, True),
                                  [Entry(_name(inst), F.ANY, True), *args])

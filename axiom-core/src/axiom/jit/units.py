@@ -73,7 +73,7 @@ def namespace(tiers: Tiers, module: Any) -> dict[str, Any]:
     for name in ("int_div", "make_range", "make_dict", "list_repeat", "slice_", "unpack", "get_attr",
                  "set_attr", "set_index", "index", "check_fixed", "thrown", "make_class", "contains"):
         ns[f"I_{name}"] = getattr(I, name)
-    ns.update(PLAIN=_PLAIN, UNSET=UNSET, Cell=Cell, Closure=Closure, Instance=I.Instance, METHODS=METHODS,
+    ns.update(PLAIN=_PLAIN, UNSET=UNSET, Cell=Cell, Closure=Closure, Instance=I.Instance, NEW=object.__new__, METHODS=METHODS,
               truthy=truthy, display=display, undefined=undefined, overflow=overflow,
               load_builtin=load_builtin, free_global=free_global, PASS_THROUGH=PASS_THROUGH,
               NOT_TAKEN=_NOT_TAKEN, CALLS=tiers.calls, AxiomError=AxiomError, G=module.globals,
