@@ -903,6 +903,7 @@ class Gen:
         """`obj[i]` by Python's subscript behind type tests, the intrinsic for a miss or
         another type (its IndexOutOfBounds/KeyError/TypeError are tier 0's)."""
         o, k = self.simple(obj), self.simple(i)
+        self.flush()  # what was pushed before runs first (it may fail too)
         t = self.temp()
         slow = ast.Assign(targets=[_name(t, True)], value=_call("I_index", o.expr, k.expr))
         fast: list[ast.stmt] = [ast.Try(
@@ -955,16 +956,18 @@ class Gen:
 
     # attributes
     def op_get_attr(self, ip: int, arg: int) -> None:
+        """`obj.name`: an Instance's field by Python's dict subscript (a miss, a method or
+        another type goes through the intrinsic, whose errors are tier 0's)."""
         a = self.simple(self.pop())
+        self.flush()  # what was pushed before runs first (it may fail too)
         name = self.code.consts[arg]
         t = self.temp()
-        get = ast.Call(func=_attr(_attr(a.expr, "fields"), "get"), args=[_const(name), _name("UNSET")],
-                       keywords=[])
-        fast = ast.BoolOp(op=ast.And(), values=[
-            _type_is(a.expr, "Instance"),
-            _is(ast.NamedExpr(target=_name(t, True), value=get), _name("UNSET"), negate=True)])
-        self.push(ast.IfExp(test=fast, body=_name(t),
-                            orelse=_call("I_get_attr", a.expr, _const(name), _name("METHODS"))), F.ANY)
+        slow = ast.Assign(targets=[_name(t, True)], value=_call("I_get_attr", a.expr, _const(name), _name("METHODS")))
+        fast = ast.Try(body=[ast.Assign(targets=[_name(t, True)], value=ast.Subscript(
+            value=_attr(a.expr, "fields"), slice=_const(name), ctx=ast.Load()))],
+            handlers=[ast.ExceptHandler(type=_name("KeyError"), name=None, body=[slow])], orelse=[], finalbody=[])
+        self.emit(ast.If(test=_type_is(a.expr, "Instance"), body=[fast], orelse=[copy.deepcopy(slow)]))
+        self.push(_name(t), F.ANY, True)
 
     def op_set_attr(self, ip: int, arg: int) -> None:
         v = self.pop()
