@@ -4,7 +4,7 @@
     uv run nox -s tests        all tests (what CI runs)
     uv run nox -s lint         ruff
     uv run nox -s typecheck    mypy on axiom-sdk and axiom-core
-    uv run nox -s bench        benchmarks: Axiom vs CPython ratios
+    uv run nox -s bench        benchmarks: Axiom vs CPython ratios, then compile time
     uv run nox -s wheels       build every distribution's wheel and check each installs
     uv run nox -s modules      tox: every module installed alone with axiom-sdk and tested
     uv run nox -s demo         run every example
@@ -43,6 +43,7 @@ def typecheck(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/run.py", *session.posargs)
+    session.run("python", "benchmarks/compile.py")
 
 
 @nox.session

@@ -170,3 +170,61 @@ def test_every_size_is_checked_before_the_value_is_built(source):
     assert "building a value of " in e.value.message and e.value.message.endswith(
         "exceeds the memory limit of 10485760 bytes (--max-memory)")
     assert time.monotonic() - start < 5
+
+
+def _long_script(lines: int) -> str:
+    return "".join(f"let x{i} = {i} + 1\n" for i in range(lines))
+
+
+def test_timeout_covers_compiling_a_huge_script():
+    rt = _rt(timeout=0.3)
+    start = time.monotonic()
+    with pytest.raises(AxiomError) as e:
+        rt.eval(_long_script(60_000))  # several seconds to compile without the limit
+    assert (e.value.kind, e.value.message) == (
+        "LimitExceeded", "the run took longer than 0.3 s (--timeout) while compiling")
+    assert time.monotonic() - start < 1.5
+    assert rt.eval("1 + 2") == 3  # the parser and the Runtime are usable again
+
+
+def test_max_memory_covers_compiling_a_huge_script():
+    rt = _rt(max_memory=15)
+    with pytest.raises(AxiomError) as e:
+        rt.eval(_long_script(60_000))  # its syntax tree alone is ~100 MB
+    assert (e.value.kind, e.value.message) == (
+        "LimitExceeded", "the run holds more than 15 MB of memory (--max-memory) while compiling")
+
+
+def test_cli_timeout_covers_compiling_a_huge_script(tmp_path):
+    script = tmp_path / "huge.ax"
+    script.write_text(_long_script(60_000) + 'out("done")\n')
+    start = time.monotonic()
+    r = run_axiom(["run", "--no-cache", "--timeout", "0.3", str(script)], home=tmp_path)
+    assert r.returncode == 1, r.stderr
+    assert r.stdout == ""
+    assert r.stderr.startswith("Error: LimitExceeded: the run took longer than 0.3 s (--timeout) "
+                               "while compiling")
+    assert time.monotonic() - start < 5
+
+
+def test_compile_time_grows_linearly_with_the_number_of_constants():
+    """Each line a new global and two new constants: twice the lines must take about
+    twice the time (it took four times as long while constants were looked up in a
+    list)."""
+    from axiom.compiler import compile_program
+    from axiom.optimizer import optimize
+    from axiom.parser import parse
+    from axiom.resolve import resolve
+
+    def seconds(lines: int) -> float:
+        text = _long_script(lines)
+        best = float("inf")
+        for _ in range(2):
+            start = time.process_time()
+            program = parse(text, "gen.ax")
+            optimize(compile_program(program, resolve(program)))
+            best = min(best, time.process_time() - start)
+        return best
+
+    small, large = seconds(4000), seconds(16000)
+    assert large < small * 4 * 1.6, (small, large)  # linear: 4x; quadratic would be 16x

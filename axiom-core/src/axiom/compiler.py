@@ -13,7 +13,8 @@ that `break` and `continue` leave expressions cleanly, and marks calls in tail p
 from __future__ import annotations
 
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Final
 
 from . import ast as A
 from .ast import ParseError, Source
@@ -35,13 +36,19 @@ class Loop:
         self.tries = tries
 
 
-def compile_program(program: A.Program, scope: FunctionScope) -> Code:
-    """Compile a resolved program to its main Code."""
+CHECK_EVERY: Final = 1024  # statements between two calls of compile_program's `check`
+
+
+def compile_program(program: A.Program, scope: FunctionScope,
+                    check: Callable[[], None] | None = None) -> Code:
+    """Compile a resolved program to its main Code. `check()`, when given, is called
+    every CHECK_EVERY statements and may raise (a Runtime's time and memory limits)."""
     old = sys.getrecursionlimit()
     if old < 20000:
         sys.setrecursionlimit(20000)
     try:
         c = FnCompiler("main", scope, program.source, None)
+        c.check = check
         c.block(program.body, want_value=True)
         c.emit(Op.HALT, 0, program.body)
         return c.finish()
@@ -58,6 +65,9 @@ class FnCompiler:
         self.scope = scope
         self.source = source
         self.parent = parent
+        self.root: FnCompiler = parent.root if parent is not None else self  # the main program's
+        self.check: Callable[[], None] | None = None  # (root only) compile_program's check
+        self.statements = 0  # (root only) statements compiled, for `check`
         self.depth = 0
         self.loops: list[Loop] = []
         self.tries = 0
@@ -202,6 +212,11 @@ class FnCompiler:
 
     # -- statements ------------------------------------------------------------------
     def stmt(self, s: A.Node) -> None:
+        root = self.root
+        if root.check is not None:
+            root.statements += 1
+            if not root.statements % CHECK_EVERY:
+                root.check()
         getattr(self, "s_" + type(s).__name__)(s)
 
     def s_ExprStmt(self, s: A.ExprStmt) -> None:

@@ -24,7 +24,7 @@ the text is skipped (it stays in the text as a blank, so offsets do not move).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Final
 
 import ply.lex as lex
@@ -271,7 +271,12 @@ _CONTINUE_BEFORE: Final = frozenset({"ELSE", "THEN", "DOT", "RPAREN", "RBRACKET"
 _CLOSERS: Final = {"RPAREN": "(", "RBRACKET": "[", "RBRACE": "{"}
 
 
-def raw_tokens(source: str) -> list[Any]:
+CHECK_EVERY: Final = 4096  # tokens between two calls of a caller's `check` (run limits)
+
+
+def raw_tokens(source: str, check: Callable[[], None] | None = None) -> list[Any]:
+    """ply's tokens of `source`; `check()`, when given, is called every CHECK_EVERY
+    tokens (a Runtime's time and memory limits, which may raise)."""
     lexer = _get_lexer()
     lexer.input(source)
     toks: list[Any] = []
@@ -281,6 +286,8 @@ def raw_tokens(source: str) -> list[Any]:
             return toks
         t.end = lexer.lexpos
         toks.append(t)
+        if check is not None and not len(toks) % CHECK_EVERY:
+            check()
 
 
 def comments(source: str) -> list[tuple[int, int]]:
@@ -308,10 +315,12 @@ def comments(source: str) -> list[tuple[int, int]]:
     return out
 
 
-def tokenize(source: str, base: int = 0, stack: list[tuple[str, Any]] | None = None) -> Iterator[Any]:
+def tokenize(source: str, base: int = 0, stack: list[tuple[str, Any]] | None = None,
+             check: Callable[[], None] | None = None) -> Iterator[Any]:
     """The significant tokens of `source` (see the module docstring). `base` is added to
     every position (for expressions inside interpolation strings); `stack`, when given,
-    is kept as the list of open brackets (the parser reads it to explain errors)."""
+    is kept as the list of open brackets (the parser reads it to explain errors);
+    `check` is called while lexing (see raw_tokens)."""
     head = 1 if source.startswith("\ufeff") else 0  # a byte-order mark: skipped
     if source.startswith("#!", head):
         nl = source.find("\n")
@@ -319,7 +328,7 @@ def tokenize(source: str, base: int = 0, stack: list[tuple[str, Any]] | None = N
     elif head:
         source = " " + source[1:]
     try:
-        toks = raw_tokens(source)
+        toks = raw_tokens(source, check)
     except ParseError as e:  # positions in an interpolation part are offsets into the file
         e.start += base
         e.end += base

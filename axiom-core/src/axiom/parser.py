@@ -17,6 +17,7 @@ recursing (a long flat chain of binary operators is not nesting).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
@@ -952,18 +953,24 @@ class _TokenStream:
     """The interface ply wants of a lexer, over lexer.tokenize(). Keeps the last two
     tokens handed out (`cur` is the parser's lookahead) for error messages."""
 
-    def __init__(self, source: str, base: int) -> None:
+    def __init__(self, source: str, base: int, check: Callable[[], None] | None = None) -> None:
         global _open, _stream
         self.open: list[tuple[str, Any]] = []
         _open = self.open
         _stream = self
         self.prev: Any = None
         self.cur: Any = None
-        self._it = L.tokenize(source, base, self.open)
+        self._it = L.tokenize(source, base, self.open, check)
+        self._check = check
+        self._count = 0
 
     def token(self) -> Any:
         self.prev = self.cur
         self.cur = next(self._it, None)
+        if self._check is not None:
+            self._count += 1
+            if not self._count % L.CHECK_EVERY:
+                self._check()
         return self.cur
 
 
@@ -982,18 +989,21 @@ def _get_parser() -> Any:
     return _parser
 
 
-def parse(text: str, filename: str = "<input>") -> A.Program:
-    """Parse a whole program. Raises ParseError."""
+def parse(text: str, filename: str = "<input>", check: Callable[[], None] | None = None) -> A.Program:
+    """Parse a whole program. Raises ParseError. `check()`, when given, is called every
+    few thousand tokens and may raise (a Runtime's time and memory limits)."""
     global _source_text
     with _lock:
         parser = _get_parser()
         _source_text = A.Source(text, filename)
         _state.pending = []
-        program = parser.parse(lexer=_TokenStream(text, 0), tracking=False)
+        program = parser.parse(lexer=_TokenStream(text, 0, check), tracking=False)
         if program is None:  # only separators
             program = A.Program(0, 0, A.Block(0, 0, []))
         _finish_interpolations(parser, text)
     program.source = _source_text
+    if check is not None:
+        check()
     check_nesting(program)
     return program
 
@@ -1044,12 +1054,21 @@ def check_nesting(program: A.Program) -> None:
             stack.append((child, depth + 1))
 
 
+_SKIP: Final = frozenset({"ref", "scope", "var", "cls_ref", "self_ref", "declares", "cls_var",
+                          "source", "start", "end"})
+_FIELDS: dict[type, tuple[str, ...]] = {}  # a node type -> its slots that may hold nodes
+
+
 def _children(node: Any) -> list[Any]:
+    t = type(node)
+    names = _FIELDS.get(t)
+    if names is None:
+        names = _FIELDS[t] = tuple(n for n in getattr(t, "__slots__", ()) if n not in _SKIP)
     out: list[Any] = []
-    for name in getattr(node, "__slots__", ()):
-        if name in ("ref", "scope", "var", "cls_ref", "self_ref", "declares", "cls_var", "source"):
-            continue
+    for name in names:
         v = getattr(node, name, None)
+        if v is None or type(v) is str:
+            continue
         if isinstance(v, (A.Node, A.Param)):
             out.append(v)
         elif isinstance(v, list):

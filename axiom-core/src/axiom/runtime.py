@@ -300,21 +300,29 @@ class Runtime:
     def run_file(self, path: str | os.PathLike[str]) -> Any:
         """Run a script (.ax, or .axc compiled by `axiom build`); returns its last value."""
         p = os.fspath(path)
+        tokens = self._begin()  # the run's limits cover compiling it
         try:
-            code = self.load_compiled(p) if p.endswith(".axc") else self.load_script(p)
-        except MemoryError:  # a program too big to compile within the memory limit
-            raise out_of_memory() from None
-        self.main.filename = p
-        return self._execute(code, self.main)
+            try:
+                code = self.load_compiled(p) if p.endswith(".axc") else self.load_script(p)
+            except MemoryError:  # a program too big to compile within the memory limit
+                raise out_of_memory() from None
+            self.main.filename = p
+            return self._execute(code, self.main)
+        finally:
+            self._end(tokens)
 
     def eval(self, source: str, filename: str = "<eval>") -> Any:
         """Run source text in the main program's globals; returns the value of its last
         expression statement (nil when there is none)."""
+        tokens = self._begin()  # the run's limits cover compiling it
         try:
-            code = self.compile(source, filename)
-        except MemoryError:
-            raise out_of_memory() from None
-        return self._execute(code, self.main)
+            try:
+                code = self.compile(source, filename)
+            except MemoryError:
+                raise out_of_memory() from None
+            return self._execute(code, self.main)
+        finally:
+            self._end(tokens)
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         """Call the global function `name` (of the main program) with host values."""
@@ -422,17 +430,43 @@ class Runtime:
         from .compiler import compile_program
         from .parser import parse
         from .resolve import resolve
+        import gc
         self.sources[filename] = text
+        check = self._compile_check if self._depth and (
+            self.deadline is not None or self._memory_cap is not None) else None
+        # The front end makes many small objects and frees none until it is done: the
+        # cycle collector would only walk them again and again (a third of the time of
+        # a long script). It is on again, as it was, when compiling ends.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
-            program = parse(text, filename)
+            program = parse(text, filename, check)
             scope = resolve(program)
-            code = compile_program(program, scope)
+            code = compile_program(program, scope, check)
+            if self.settings.get("peephole_optimizer", True):
+                from .optimizer import optimize
+                if check is not None:
+                    check()
+                optimize(code)
         except ParseError as e:
             raise errors.syntax_error(e, Source(text, filename)) from None
-        if self.settings.get("peephole_optimizer", True):
-            from .optimizer import optimize
-            optimize(code)
+        finally:
+            if collecting:
+                gc.enable()
         return code
+
+    def _compile_check(self) -> None:
+        """The run's time and memory limits while a script compiles (the parser and the
+        compiler call this every few thousand tokens and statements)."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise AxiomError("LimitExceeded", f"the run took longer than {self.timeout} s "
+                                              "(--timeout) while compiling")
+        if self._memory_cap is not None:
+            from .metrics import rss_bytes
+            if rss_bytes() > self._memory_cap:
+                mb = self.limits["max_memory"]
+                raise AxiomError("LimitExceeded", f"the run holds more than {mb:g} MB of "
+                                                  "memory (--max-memory) while compiling")
 
     def read_source(self, path: str | os.PathLike[str]) -> str:
         """A script's text (UTF-8), kept for error reports."""
