@@ -425,12 +425,13 @@ class Runtime:
     # -- compiling --------------------------------------------------------------------------
     def compile(self, text: str, filename: str) -> Code:
         """Source text -> optimized main Code; SyntaxError as an AxiomError."""
+        import gc
+
         from . import errors
         from .ast import ParseError, Source
         from .compiler import compile_program
         from .parser import parse
         from .resolve import resolve
-        import gc
         self.sources[filename] = text
         check = self._compile_check if self._depth and (
             self.deadline is not None or self._memory_cap is not None) else None
