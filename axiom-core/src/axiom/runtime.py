@@ -249,6 +249,9 @@ class Runtime:
         # The VM calls tick() at back edges and calls only when this is true.
         self.limited = (self.max_steps is not None or self.timeout is not None
                         or self.max_memory is not None or metrics)
+        self._counted = self.limited  # metrics() reports steps (limited may turn on later)
+        self.cancelled: str | None = None  # why cancel() was called ("interrupted")
+        self._owner: int | None = None  # the thread running the outermost eval/call/run_file
         self.steps = 0  # this budget's steps (all of the Runtime's when the budget is shared)
         self.calls = 0
         self.deadline: float | None = None
@@ -282,6 +285,8 @@ class Runtime:
         self._tls = _thread._local()
         self._lock = _thread.allocate_lock()
         self.closed = False
+        self._to_stop: list[Any] = []  # modules whose stop hooks have not run (close)
+        self._plugins_stopped = False
 
     @property
     def loader(self) -> Any:
@@ -374,7 +379,7 @@ class Runtime:
         Runtime was made with metrics=True, else None), JIT compilations per tier, peak
         memory, GC collections, threads, and what modules report (con's tasks)."""
         from .metrics import snapshot
-        counted = self.limited
+        counted = self._counted
         # Calls are counted by tiers that report them through tick_call (every run
         # enters with one); until a tier does, they show as not counted.
         return snapshot(self.clock, script=self.main.filename,
@@ -397,23 +402,53 @@ class Runtime:
         if self.closed:
             return 0
         self.closed = True
+        self._to_stop = list(self._loader.loaded.values() if self._loader is not None else ())
+        return self._stop_modules(error)
+
+    def _stop_modules(self, error: AxiomError | None) -> int:
+        """Call the stop hooks of the modules not stopped yet (close, or interrupt after a
+        signal cut close short), then the plugins' runtime_stop."""
         status = 0
         self.flush()
         token = current_run.set(self.run_state)
         try:
-            for mod in list(self._loader.loaded.values() if self._loader is not None else ()):
-                stop = getattr(mod, "stop", None)
+            while self._to_stop:
+                stop = getattr(self._to_stop.pop(0), "stop", None)
                 if callable(stop):
                     status = max(status, stop(error) or 0)
         finally:
             current_run.reset(token)
-        if self.plugins is not None:
+        if self.plugins is not None and not self._plugins_stopped:
+            self._plugins_stopped = True
             try:
                 self.plugins.hook.axiom_runtime_stop(runtime=self, error=error)
             except Exception as e:
                 sys.stderr.write(f"axiom: a plugin's runtime_stop failed: {type(e).__name__}: {e}\n")
         self.flush()
         return status
+
+    def cancel(self, reason: str = "cancelled") -> None:
+        """Cancel the run from any thread (the CLI does on SIGINT and SIGTERM): every task
+        stops at its next loop back edge or call with LimitExceeded "the run was
+        REASON", and every wait in a module (axiom_sdk.bounded_wait) ends the same way.
+        The thread running the outermost eval/call/run_file is not stopped by this: the
+        signal that asked for it interrupts that one."""
+        self.cancelled = reason
+        self.run_state.cancelled = reason
+        self._next_sample = 0  # the next tick of any thread goes to _sample, which raises
+
+    def interrupt(self, reason: str = "interrupted") -> AxiomError:
+        """After a signal ended the run (KeyboardInterrupt on the main thread): cancel it
+        and stop the modules (or those a signal kept from stopping), whose hooks end
+        the run's child processes and remove its temporary files instead of waiting for
+        its tasks. Returns the error the hooks were given."""
+        self.cancel(reason)
+        error = AxiomError("LimitExceeded", f"the run was {reason}")
+        if not self.closed:
+            self.close(error)
+        else:
+            self._stop_modules(error)
+        return error
 
     def flush(self) -> None:
         for stream in (self.stdout or sys.stdout, self.stderr or sys.stderr):
@@ -533,6 +568,12 @@ class Runtime:
         v = getattr(self._tls, "vm", None)
         if v is None:
             from .vm import VM
+            if not self.limited and self._owner not in (None, _thread.get_ident()):
+                # A task's thread: its code counts steps (ticks at back edges and calls)
+                # even in a run without limits, so that cancel() stops it there. So does
+                # code the JIT compiles from now on; the main thread needs none of it
+                # (a signal interrupts it).
+                self.limited = True
             v = self._tls.vm = VM(self)
         return v
 
@@ -558,7 +599,10 @@ class Runtime:
         self.tick(1)
 
     def _sample(self) -> None:
-        """Memory and thread use now: stop the run when it holds more than --max-memory."""
+        """Memory and thread use now: stop the run when it holds more than --max-memory,
+        or when it was cancelled."""
+        if self.cancelled is not None:
+            raise AxiomError("LimitExceeded", f"the run was {self.cancelled}")
         from .metrics import rss_bytes, threads_now
         self._next_sample = self.steps + SAMPLE_STEPS
         threads = threads_now()
@@ -604,6 +648,7 @@ class Runtime:
         if not self._started:
             self._start()
         if self._depth == 0:
+            self._owner = _thread.get_ident()
             self._new_budget()
             self._wrap_host_functions()
             old = sys.getrecursionlimit()

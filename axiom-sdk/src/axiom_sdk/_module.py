@@ -56,18 +56,23 @@ class Run:
     `Module.peak`. Outside any Runtime (a module called from plain Python, as in module
     tests) one process-wide Run stands in.
 
-    states   -- Module -> its state in this run (what its `per_run` factory made, or None)
-    counters -- "module.name" -> a number the module reported (tasks spawned, ...)
-    lock     -- guards both (task threads of one run share them)
+    states    -- Module -> its state in this run (what its `per_run` factory made, or None)
+    counters  -- "module.name" -> a number the module reported (tasks spawned, ...)
+    lock      -- guards both (task threads of one run share them)
+    cancelled -- why the run was cancelled (Ctrl-C, SIGTERM: "interrupted"), or None.
+                 Once set, every `bounded_wait` of the run ends with LimitExceeded, and
+                 stop hooks end what the run started (child processes, temporary files)
+                 instead of waiting for it.
     """
 
-    __slots__ = ("states", "counters", "lock")
+    __slots__ = ("states", "counters", "lock", "cancelled")
 
     def __init__(self) -> None:
         import _thread
         self.states: dict[Any, Any] = {}
         self.counters: dict[str, float] = {}
         self.lock = _thread.allocate_lock()
+        self.cancelled: str | None = None
 
     def position(self) -> tuple[str, int] | None:
         """(script file, line) of the Axiom code running on this thread, or None."""
@@ -157,12 +162,17 @@ def bounded_wait(wait: Callable[[float | None], Any], timeout: float | None = No
     shorter. Returns what `wait` returned. When the run's deadline is what ended the
     wait, raises LimitExceeded "WHERE: the run's time limit ended the wait (--timeout)";
     a false result means that `timeout` itself ran out (the caller words that error).
+    In a cancelled run (Run.cancelled: Ctrl-C, SIGTERM) it raises LimitExceeded "WHERE:
+    the run was interrupted" instead of waiting, or as soon as a wait returns.
 
         if not bounded_wait(event.wait, timeout, where="con.task.join"):
             raise AxiomError("IOError", f"task.join: timed out after {timeout} s")
     """
     import threading
     import time
+    r = run()
+    if r.cancelled is not None:
+        raise _cancelled(r, where)
     left = time_left()
     by_run = left is not None and (timeout is None or left < timeout)
     t = left if by_run else timeout
@@ -176,6 +186,8 @@ def bounded_wait(wait: Callable[[float | None], Any], timeout: float | None = No
     if not result and by_run:
         raise AxiomError("LimitExceeded", f"{where}: the run's time limit ended the wait "
                                           "(--timeout)")
+    if not result and r.cancelled is not None:
+        raise _cancelled(r, where)
     return result
 
 
@@ -186,6 +198,11 @@ def time_waited() -> float:
     """Seconds the calling thread has spent blocked in `bounded_wait` so far (con uses
     the difference over a call to tell work that waits from work that computes)."""
     return getattr(_waits, "seconds", 0.0)  # type: ignore[no-any-return]
+
+
+def _cancelled(r: Run, where: str) -> AxiomError:
+    """The error a wait raises in a cancelled run."""
+    return AxiomError("LimitExceeded", f"{where}: the run was {r.cancelled}")
 
 
 def spawn_thread(target: Callable[..., Any], *args: Any, name: str = "axiom-module",

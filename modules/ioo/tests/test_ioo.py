@@ -96,6 +96,43 @@ def test_file_write_that_fails_mid_way_leaves_the_old_file_whole(tmp_path, monke
     assert os.listdir(tmp_path) == ["keep.txt"]
 
 
+STUCK_WRITER = """\
+import os, sys, time
+import axiom_ioo
+def stuck(fd):  # the text is in the temporary file; the rename never comes
+    print("ready", flush=True)
+    time.sleep(60)
+os.fsync = stuck
+axiom_ioo.file_write(sys.argv[1], "half-done")
+"""
+
+
+def _stuck_writer(target):
+    p = subprocess.Popen([PY, "-c", STUCK_WRITER, str(target)], stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline() == "ready\n"
+    return p
+
+
+def test_the_next_write_removes_what_a_killed_write_left(tmp_path):
+    target = tmp_path / "data.txt"
+    target.write_text("old\n")
+    running = _stuck_writer(target)  # a write still in progress in another process
+    killed = _stuck_writer(target)
+    killed.kill()  # SIGKILL: no handler runs, the temporary file stays
+    killed.wait()
+    try:
+        left = sorted(f.name for f in tmp_path.iterdir() if f.name != "data.txt")
+        assert [n.split("-")[1] for n in left] == sorted([str(killed.pid), str(running.pid)])
+        assert all(n.startswith(".data.txt.axiom-") and n.endswith(".tmp") for n in left)
+        call(module, "file_write", str(target), "new\n")
+        assert target.read_text() == "new\n"
+        # the killed process's file is gone; the running one's is its own business
+        assert sorted(f.name for f in tmp_path.iterdir()) == [f for f in left if f"-{running.pid}-" in f] + ["data.txt"]
+    finally:
+        running.kill()
+        running.wait()
+
+
 def test_file_append_adds_and_creates(tmp_path):
     p = str(tmp_path / "log.txt")
     call(module, "file_append", p, "a\n")

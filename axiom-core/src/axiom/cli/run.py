@@ -4,7 +4,8 @@ Imports neither typer, rich nor pluggy: options are read by hand from argv. Opti
 for axiom go before FILE; every word after FILE belongs to the script (`ARGS`), and a
 `--` right after FILE is only a separator.
 
-Exit status: 0 ok, 1 runtime error, 2 usage or syntax error.
+Exit status: 0 ok, 1 runtime error, 2 usage or syntax error, 130 / 143 after Ctrl-C /
+SIGTERM (the run is interrupted: Runtime.interrupt), 141 when stdout's reader went away.
 """
 
 from __future__ import annotations
@@ -145,6 +146,52 @@ def _limit_address_space(mb: float) -> None:
         pass
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised on the main thread: ends the run as Ctrl-C does (exit 143)."""
+
+    signum = 15
+
+
+def signal_number(name: str) -> int:
+    import signal
+    return int(getattr(signal, name))
+
+
+def _raise_on_sigterm() -> None:
+    """SIGTERM ends the run the way Ctrl-C does: the main thread gets Terminated."""
+    import signal
+
+    def terminated(signum: int, frame: Any) -> None:
+        raise Terminated()
+    try:
+        signal.signal(signal.SIGTERM, terminated)
+    except ValueError:  # not the main thread (an embedding host calling main)
+        pass
+
+
+def _exit_on_next_signal(status: int) -> None:
+    """While the run is being ended after a first Ctrl-C (or SIGTERM), a second one
+    exits at once."""
+    import signal
+
+    def now(signum: int, frame: Any) -> None:
+        os._exit(status)
+    try:
+        signal.signal(signal.SIGINT, now)
+        signal.signal(signal.SIGTERM, now)
+    except ValueError:
+        pass
+
+
+def _quiet_stdout() -> None:
+    """stdout's reader went away (`axiom run f.ax | head`): stop quietly, as a Unix
+    filter does, and keep Python from complaining at exit."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: list[str]) -> int:
     try:
         opts, file, args = parse_args(argv)
@@ -210,46 +257,54 @@ def main(argv: list[str]) -> int:
     code = 0
     error = None
     report = ""  # written after the stop hooks, which may restore the terminal first
+    _raise_on_sigterm()
     try:
-        if file == "-":  # `axiom run -`: the script comes from standard input
-            rt.eval(_stdin_source(), "<stdin>")
-        else:
-            rt.run_file(file)
-    except AxiomError as e:
-        _reserve.clear()  # the run is over: room to describe its error
-        error = e
-        if debug and e.__cause__ is not None:
-            import traceback
-            traceback.print_exception(e.__cause__)
-        report = render(e, use_colour(sys.stderr))
-        code = 2 if e.kind == "SyntaxError" else 1
-    except OutputClosed:
-        # stdout's reader went away (`axiom run f.ax | head`): stop quietly, as a
-        # Unix filter does, and keep Python from complaining at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        try:
+            if file == "-":  # `axiom run -`: the script comes from standard input
+                rt.eval(_stdin_source(), "<stdin>")
+            else:
+                rt.run_file(file)
+        except AxiomError as e:
+            _reserve.clear()  # the run is over: room to describe its error
+            error = e
+            if debug and e.__cause__ is not None:
+                import traceback
+                traceback.print_exception(e.__cause__)
+            report = render(e, use_colour(sys.stderr))
+            code = 2 if e.kind == "SyntaxError" else 1
+        except OutputClosed:
+            _quiet_stdout()
+            if rt.profiler is not None:
+                rt.profiler.stop()
+            rt.close(None)
+            return 141
+        except MemoryError:  # out of memory outside any instruction (the runtime reports it)
+            _reserve.clear()
+            from ..runtime import out_of_memory
+            error = out_of_memory()
+            report = render(error)
+            code = 1
+        except Exception as e:  # a bug in Axiom itself
+            if debug:
+                raise
+            report = (f"axiom: internal error: {type(e).__name__}: {e}\n"
+                      "This is a bug in Axiom. Please report it with the script that "
+                      "caused it; run with --debug (or AXIOM_DEBUG=1) for details.\n")
+            code = 1
         if rt.profiler is not None:
             rt.profiler.stop()
-        rt.close(None)
+        status = rt.close(error)  # waits for the script's tasks
+    except KeyboardInterrupt as e:  # Ctrl-C or SIGTERM, while running or waiting for tasks
+        signum = getattr(e, "signum", signal_number("SIGINT"))
+        _exit_on_next_signal(128 + signum)
+        reason = "terminated" if signum == signal_number("SIGTERM") else "interrupted"
+        rt.interrupt(reason)  # tasks stop, programs end, temporary files go
+        sys.stderr.write(f"axiom: {reason}\n")
+        rt.flush()
+        return 128 + signum
+    except OutputClosed:  # a task's `out` found stdout closed after the script ended
+        _quiet_stdout()
         return 141
-    except KeyboardInterrupt:
-        report = "axiom: interrupted\n"
-        code = 130
-    except MemoryError:  # out of memory outside any instruction (the runtime reports it)
-        _reserve.clear()
-        from ..runtime import out_of_memory
-        error = out_of_memory()
-        report = render(error)
-        code = 1
-    except Exception as e:  # a bug in Axiom itself
-        if debug:
-            raise
-        report = (f"axiom: internal error: {type(e).__name__}: {e}\n"
-                  "This is a bug in Axiom. Please report it with the script that "
-                  "caused it; run with --debug (or AXIOM_DEBUG=1) for details.\n")
-        code = 1
-    if rt.profiler is not None:
-        rt.profiler.stop()
-    status = rt.close(error)
     if report:
         sys.stderr.write(report)
     if metrics and not _report_metrics(rt, opts):

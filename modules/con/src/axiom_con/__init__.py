@@ -334,6 +334,7 @@ def _finish_tasks(error: AxiomError | None = None) -> int | None:
         tasks = list(run.tasks)
         run.tasks.clear()
     if error is not None:
+        _await_cancelled(tasks)
         return None
     try:
         for t in tasks:
@@ -355,6 +356,20 @@ def _finish_tasks(error: AxiomError | None = None) -> int | None:
             where = f" at {e.span[0]}:{e.span[1]}:{e.span[2]}"
         sys.stderr.write(f"Error in a task that was never joined: {e.kind}: {e.message}{where}\n")
     return 1 if failed else None
+
+
+def _await_cancelled(tasks: list[Task], grace: float = 0.5) -> None:
+    """In a cancelled run (Ctrl-C, SIGTERM): give its tasks a moment to stop (each stops
+    at its next loop back edge, call or wait), so that they are not cut off in the
+    middle of a module call; one that does not stop in time ends with the process."""
+    from axiom_sdk import current_run
+    run = current_run.get()
+    if run is None or run.cancelled is None:
+        return
+    end = time.monotonic() + grace
+    for t in tasks:
+        with t.cond:
+            t.cond.wait_for(lambda t=t: t.finished, max(0.0, end - time.monotonic()))
 
 
 # --- channels ------------------------------------------------------------------------

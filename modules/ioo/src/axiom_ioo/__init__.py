@@ -15,6 +15,13 @@ Every wait on a program or on standard input (`pipe_run`, a pipe's `read_line`, 
 and `close`, `stdin_read`, `stdin_lines`) ends with LimitExceeded when the run's time
 limit (`--timeout`) passes; `pipe_run` then kills the program.
 
+Nothing a run starts outlives it. Each program runs in its own process group; when the
+run is cancelled (Ctrl-C, SIGTERM) its programs' groups get SIGTERM, then SIGKILL a
+second later if they are still there, and the temporary files of writes in progress are
+removed. A write's temporary file is named `.NAME.axiom-PID-XXXXXXXX.tmp` beside the
+target: one that a killed process left behind (its PID no longer runs) is removed by the
+next `file_write` to the same target.
+
 Errors name the function, the path or program and the cause, e.g.
 `IOError: ioo.file_read: /x/y: no such file or directory`.
 
@@ -118,11 +125,17 @@ def file_write(path: str, text: str) -> None:
         mode = os.stat(target).st_mode & 0o7777
     except OSError:
         mode = None  # a new file: 0o666 less the umask, as open() gives
-    tmp = os.path.join(folder, f".{base}.{os.urandom(4).hex()}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as e:
-        raise _io_error("file_write", path, e) from None
+    _remove_stale_temps(folder, base)
+    tmp = os.path.join(folder, f".{base}.axiom-{os.getpid()}-{os.urandom(4).hex()}.tmp")
+    children: _Children = module.state()
+    with children.lock:  # a cancelled run starts no write; its stop hook removes this one
+        if children.cancelled:
+            raise module.error("LimitExceeded", "ioo.file_write: the run was interrupted")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except OSError as e:
+            raise _io_error("file_write", path, e) from None
+        children.temps.add(tmp)
     try:
         with open(fd, "w", encoding="utf-8", newline="") as f:
             if mode is not None:
@@ -142,6 +155,36 @@ def file_write(path: str, text: str) -> None:
         if isinstance(e, OSError):
             raise _io_error("file_write", path, e) from None
         raise
+    finally:
+        children.temps.discard(tmp)
+
+
+def _remove_stale_temps(folder: str, base: str) -> None:
+    """Remove the temporary files of earlier writes to `folder/base` whose process no
+    longer runs (it was killed part-way: SIGKILL, a power cut)."""
+    prefix = f".{base}.axiom-"
+    try:
+        names = [n for n in os.listdir(folder or ".") if n.startswith(prefix) and n.endswith(".tmp")]
+    except OSError:
+        return
+    for name in names:
+        pid_text = name[len(prefix):].partition("-")[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid() or _alive(int(pid_text)):
+            continue
+        try:
+            os.unlink(os.path.join(folder, name))
+        except OSError:
+            pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it runs, as another user
+    return True
 
 
 @module.export(needs=["fs.write:path"])
@@ -256,13 +299,21 @@ def _argv(fn: str, cmd_list: list) -> list[str]:
 
 
 def _start(fn: str, argv: list[str], **kw: object) -> subprocess.Popen[bytes]:
+    """Start a program in a process group of its own (so that ending the run ends it and
+    whatever it started), as one of the run's children."""
     import subprocess
-    try:
-        return subprocess.Popen(argv, **kw)  # type: ignore[call-overload,no-any-return]
-    except FileNotFoundError:
-        raise module.error("IOError", f"ioo.{fn}: {argv[0]}: program not found") from None
-    except OSError as e:
-        raise _io_error(fn, argv[0], e) from None
+    children: _Children = module.state()
+    with children.lock:
+        if children.cancelled:
+            raise module.error("LimitExceeded", f"ioo.{fn}: the run was interrupted")
+        try:
+            p = subprocess.Popen(argv, process_group=0, **kw)  # type: ignore[call-overload]
+        except FileNotFoundError:
+            raise module.error("IOError", f"ioo.{fn}: {argv[0]}: program not found") from None
+        except OSError as e:
+            raise _io_error(fn, argv[0], e) from None
+        children.procs.add(p)
+    return p  # type: ignore[no-any-return]
 
 
 def _text(data: bytes) -> str:
@@ -292,6 +343,8 @@ def pipe_run(cmd_list: list, input: str | None = None, timeout: float | None = N
             if stream is not None:
                 stream.close()
         raise
+    finally:
+        module.state().procs.discard(p)
     if got is None:
         p.kill()
         p.communicate()
@@ -302,11 +355,17 @@ def pipe_run(cmd_list: list, input: str | None = None, timeout: float | None = N
 
 
 @module.per_run
-class _Pipes:
-    """The pipes this run opened and has not closed (each Runtime ends only its own)."""
+class _Children:
+    """What this run started and has not finished (each Runtime ends only its own): the
+    pipes it opened, its running programs, the temporary files of its writes."""
 
     def __init__(self) -> None:
+        import threading
         self.open: weakref.WeakSet[Pipe] = weakref.WeakSet()
+        self.procs: set[subprocess.Popen[bytes]] = set()
+        self.temps: set[str] = set()
+        self.lock = threading.Lock()
+        self.cancelled = False
 
 
 def _show_pipe(p: Pipe) -> str:
@@ -325,7 +384,7 @@ class Pipe:
         self.proc = proc
         self.program = program
         self.pid = proc.pid
-        self.pipes: _Pipes = module.state()  # the run that opened it
+        self.pipes: _Children = module.state()  # the run that opened it
         self.pending = bytearray()  # output read but not yet returned as a line
         if proc.stdin is not None:  # writes wait in select, where the deadline can end them
             os.set_blocking(proc.stdin.fileno(), False)
@@ -381,6 +440,7 @@ class Pipe:
             p.stdout.close()  # unread output is dropped; a program still writing gets EPIPE
         bounded_wait(lambda t: _exited(p, t), where="ioo.pipe.close")  # the stop hook ends it
         self.pipes.open.discard(self)
+        self.pipes.procs.discard(p)
         return p.returncode  # type: ignore[no-any-return]
 
 
@@ -413,9 +473,17 @@ def pipe_open(cmd_list: list) -> Pipe:
 
 @module.on_stop
 def _stop_pipes(error: AxiomError | None = None) -> None:
-    """At the end of a run: close the pipes the script left open; end what does not stop."""
+    """At the end of a run: close the pipes the script left open; end what does not stop.
+    A cancelled run (Ctrl-C, SIGTERM) ends its programs at once and removes the
+    temporary files of its writes."""
     import subprocess
-    pipes: _Pipes = module.state()
+
+    from axiom_sdk import current_run
+    pipes: _Children = module.state()
+    run = current_run.get()
+    if run is not None and run.cancelled is not None:
+        _end_children(pipes)
+        return
     for pipe in list(pipes.open):
         p = pipe.proc
         if p.stdin is not None and not p.stdin.closed:
@@ -431,6 +499,50 @@ def _stop_pipes(error: AxiomError | None = None) -> None:
         if p.stdout is not None:
             p.stdout.close()
         pipes.open.discard(pipe)
+        pipes.procs.discard(p)
+    _end_children(pipes)  # programs of tasks that are still running
+
+
+def _end_children(children: _Children) -> None:
+    """Cancel the run's part here: no new program or write starts; every program still
+    running gets SIGTERM (its whole process group), then SIGKILL after a second; the
+    temporary files of unfinished writes are removed."""
+    import signal
+    import time
+    with children.lock:
+        children.cancelled = True
+        procs = [p for p in children.procs if p.poll() is None]
+        temps = list(children.temps)
+    for tmp in temps:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+    for p in procs:
+        _signal_group(p, signal.SIGTERM)
+    end = time.monotonic() + 1.0
+    for p in procs:
+        try:
+            p.wait(max(0.0, end - time.monotonic()))
+        except Exception:
+            _signal_group(p, signal.SIGKILL)
+            p.wait()
+        _signal_group(p, signal.SIGKILL)  # what it started, in its group, goes too
+        for stream in (p.stdin, p.stdout, p.stderr):
+            if stream is not None:
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+    children.procs.clear()
+    children.open.clear()
+
+
+def _signal_group(p: subprocess.Popen[bytes], sig: int) -> None:
+    try:
+        os.killpg(p.pid, sig)
+    except OSError:
+        pass  # the group is gone
 
 
 # --- standard input ----------------------------------------------------------------
