@@ -39,6 +39,7 @@ from .vm import OutputClosed
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; annotations here are strings
+    from collections.abc import Callable
     from typing import Any, ClassVar, Final, TextIO
 
     from .bytecode import Code
@@ -286,6 +287,10 @@ class Runtime:
         self._lock = _thread.allocate_lock()
         self.closed = False
         self._to_stop: list[Any] = []  # modules whose stop hooks have not run (close)
+        self.output_closed = False  # `out` found stdout's reader gone (a closed pipe)
+        # Called (on the task's thread) when a task's `out` finds stdout's reader gone:
+        # the CLI interrupts the main thread, which ends the run quietly (exit 141).
+        self.on_output_closed: Callable[[], None] | None = None
         self._plugins_stopped = False
 
     @property
@@ -453,7 +458,8 @@ class Runtime:
     def flush(self) -> None:
         for stream in (self.stdout or sys.stdout, self.stderr or sys.stderr):
             try:
-                stream.flush()
+                if stream is not None:
+                    stream.flush()
             except (OSError, ValueError):
                 pass
 
@@ -751,11 +757,28 @@ class Runtime:
             self._end(tokens)
 
     def write(self, text: str, stream: int) -> None:
+        """`out` (stream 0) or `err` (1) of a line. Any string a script holds can be
+        written: a lone surrogate (which JSON's `\\ud800` gives) is written as that
+        escape. A closed pipe ends the run quietly (OutputClosed; from a task, through
+        `on_output_closed`); any other failure is IOError "cannot write output: ...".
+        """
         out = (self.stderr or sys.stderr) if stream else (self.stdout or sys.stdout)
+        what = "error output" if stream else "output"
+        if out is None:  # the process started with the descriptor closed
+            raise AxiomError("IOError", f"cannot write {what}: standard {what} is closed")
         try:
-            out.write(text + "\n")
+            try:
+                out.write(text + "\n")
+            except UnicodeEncodeError:
+                out.write(text.encode("utf-8", "backslashreplace").decode("utf-8") + "\n")
         except BrokenPipeError:
+            self.output_closed = True
+            if _thread.get_ident() != self._owner and self.on_output_closed is not None:
+                self.cancel("ended: its output was closed")
+                self.on_output_closed()
             raise OutputClosed() from None
+        except OSError as e:
+            raise AxiomError("IOError", f"cannot write {what}: {e.strerror or e}") from None
 
     def locate(self, e: AxiomError, frames: list[Any]) -> None:
         from . import errors

@@ -183,6 +183,52 @@ def _exit_on_next_signal(status: int) -> None:
         pass
 
 
+def _interrupt_main() -> None:
+    """Interrupt the main thread as Ctrl-C would (a real SIGINT, so that a blocking wait
+    ends too): a task found stdout's reader gone, and the run is to end quietly."""
+    import signal
+    import threading
+    signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+
+
+def _guard_standard_fds() -> None:
+    """A descriptor 0, 1 or 2 closed when the process started gets /dev/null, so that no
+    file the run opens takes its place (and its programs inherit something sane). A
+    closed stdout stays closed for `out` (sys.stdout is None: IOError when written);
+    with a closed stderr, diagnostics are lost but the exit status is kept."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            try:
+                null = os.open(os.devnull, os.O_RDWR)
+                if null != fd:
+                    os.dup2(null, fd)
+                    os.close(null)
+            except OSError:
+                pass
+    if sys.stderr is None:
+        sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115 - for the process's life
+
+
+def _flush_stdout() -> Any:
+    """Write out what stdout still buffers: None when done, 141 when its reader went
+    away, or the IOError when it cannot be written (a full disk)."""
+    from axiom_sdk import AxiomError
+    stream = sys.stdout
+    if stream is None:
+        return None
+    try:
+        stream.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 141
+    except OSError as e:
+        _quiet_stdout()  # what is left is dropped, so that exit does not try again
+        return AxiomError("IOError", f"cannot write output: {e.strerror or e}")
+    return None
+
+
 def _quiet_stdout() -> None:
     """stdout's reader went away (`axiom run f.ax | head`): stop quietly, as a Unix
     filter does, and keep Python from complaining at exit."""
@@ -193,6 +239,7 @@ def _quiet_stdout() -> None:
 
 
 def main(argv: list[str]) -> int:
+    _guard_standard_fds()
     try:
         opts, file, args = parse_args(argv)
     except UsageError as e:
@@ -254,6 +301,7 @@ def main(argv: list[str]) -> int:
         rt.profiler = Profiler(count_ops=settings.get("jit") == "off")
     if rt.profiler is not None:
         rt.profiler.start()
+    rt.on_output_closed = _interrupt_main
     code = 0
     error = None
     report = ""  # written after the stop hooks, which may restore the terminal first
@@ -295,6 +343,10 @@ def main(argv: list[str]) -> int:
             rt.profiler.stop()
         status = rt.close(error)  # waits for the script's tasks
     except KeyboardInterrupt as e:  # Ctrl-C or SIGTERM, while running or waiting for tasks
+        if rt.output_closed:  # a task found stdout's reader gone (_interrupt_main)
+            _quiet_stdout()
+            rt.interrupt("ended: its output was closed")
+            return 141
         signum = getattr(e, "signum", signal_number("SIGINT"))
         _exit_on_next_signal(128 + signum)
         reason = "terminated" if signum == signal_number("SIGTERM") else "interrupted"
@@ -305,6 +357,13 @@ def main(argv: list[str]) -> int:
     except OutputClosed:  # a task's `out` found stdout closed after the script ended
         _quiet_stdout()
         return 141
+    flushed = _flush_stdout()
+    if flushed is not None:  # the last output could not be written
+        if flushed == 141:
+            return 141
+        if not report:
+            report = render(flushed)
+            code = 1
     if report:
         sys.stderr.write(report)
     if metrics and not _report_metrics(rt, opts):
