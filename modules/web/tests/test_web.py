@@ -642,3 +642,148 @@ def test_the_runs_time_limit_bounds_the_wait(base):
     err = with_deadline(0.3, raises, module, "http_get_all", [base + "/json", url])
     assert err.kind == "LimitExceeded"
     assert with_deadline(10, get, base + "/json").status == 200  # time left: an ordinary request
+
+
+# --- hostile servers ---------------------------------------------------------------------
+
+def _gzip_bomb(megabytes: int) -> bytes:
+    """`megabytes` MB of zeros, gzip-compressed (about 1,000 to 1), made a MB at a time."""
+    import zlib
+    z = zlib.compressobj(9, zlib.DEFLATED, 31)
+    zeros = bytes(1 << 20)
+    return b"".join([*(z.compress(zeros) for _ in range(megabytes)), z.flush()])
+
+
+class Hostile(BaseHTTPRequestHandler):
+    """Answers that a careless client never finishes reading: trickled headers or body,
+    huge bodies, a compression bomb, JSON nested 100,000 deep."""
+
+    protocol_version = "HTTP/1.1"
+    bomb = b""
+
+    def log_message(self, *args):
+        pass
+
+    def _trickle(self, head: bytes, forever: bytes) -> None:
+        try:
+            self.wfile.write(head)
+            while True:  # a byte every 0.1 s until the client gives up
+                self.wfile.write(forever)
+                self.wfile.flush()
+                time.sleep(0.1)
+        except OSError:
+            pass
+
+    def do_GET(self):
+        url = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        if url.path == "/trickle-headers":
+            self._trickle(b"HTTP/1.1 200 OK\r\nX-Slow: ", b"x")
+        elif url.path == "/trickle-body":
+            self._trickle(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n", b"x")
+        elif url.path == "/big":
+            n = int(query["n"])
+            self.send_response(200)
+            self.send_header("Content-Length", str(n))
+            self.end_headers()
+            block = b"y" * 65536
+            try:
+                for start in range(0, n, len(block)):
+                    self.wfile.write(block[:min(len(block), n - start)])
+            except OSError:
+                pass  # the client stopped reading at its limit
+        elif url.path == "/bomb":
+            self.send_response(200)
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(Hostile.bomb)))
+            self.end_headers()
+            try:
+                self.wfile.write(Hostile.bomb)
+            except OSError:
+                pass
+        elif url.path == "/deep-json":
+            body = b"[" * 100_000 + b"]" * 100_000
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    do_POST = do_GET
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    Hostile.bomb = _gzip_bomb(200)
+    server = _serve(Hostile)
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("path", ["/trickle-headers", "/trickle-body"])
+def test_timeout_bounds_the_whole_request_against_a_trickling_server(hostile, path):
+    url = hostile + path
+    for fn, args in (("http_get", (url,)), ("http_post", (url,)), ("http_get_all", ([url],))):
+        start = time.perf_counter()
+        err = raises(module, fn, *args, timeout=1)
+        took = time.perf_counter() - start
+        assert (err.kind, err.message) == ("IOError", f"web.{fn}: {url}: timed out after 1 s")
+        assert 0.9 < took < 2.0, (fn, took)  # each byte came within the read timeout
+
+
+def test_the_runs_time_limit_bounds_a_trickling_server(hostile):
+    from axiom_sdk._module import run_deadline
+    url = hostile + "/trickle-headers"
+    token = run_deadline.set(time.monotonic() + 0.5)
+    try:
+        start = time.perf_counter()
+        err = raises(module, "http_get", url)  # timeout=30: the run's deadline is sooner
+    finally:
+        run_deadline.reset(token)
+    assert time.perf_counter() - start < 1.5
+    assert (err.kind, err.message) == ("LimitExceeded", f"web.http_get: {url}: the run's time "
+                                       "limit (--timeout) ended while waiting for the response")
+
+
+def test_a_body_over_max_bytes_is_an_io_error_naming_the_url_and_the_limit(hostile):
+    url = hostile + "/big?n=5000000"
+    for fn, args in (("http_get", (url,)), ("http_get_all", ([url],))):
+        err = raises(module, fn, *args, max_bytes=1_000_000)
+        assert (err.kind, err.message) == (
+            "IOError", f"web.{fn}: {url}: the response body is larger than 1000000 bytes (max_bytes)")
+    assert len(get(url, max_bytes=5_000_000).body) == 5_000_000  # exactly at the limit: read
+    import inspect
+
+    import axiom_web
+    for fn in (axiom_web.http_get, axiom_web.http_post, axiom_web.http_get_all):
+        assert inspect.signature(fn).parameters["max_bytes"].default == 100_000_000
+
+
+def test_a_gzip_bomb_stops_at_max_bytes_without_inflating_it_whole(hostile):
+    import tracemalloc
+    url = hostile + "/bomb"  # 200 KB on the wire, 200 MB of zeros once inflated
+    tracemalloc.start()
+    try:
+        err = raises(module, "http_get", url, max_bytes=20_000_000)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert (err.kind, err.message) == (
+        "IOError", f"web.http_get: {url}: the response body is larger than 20000000 bytes (max_bytes)")
+    assert peak < 30_000_000, peak  # the inflated 200 MB never existed at once: 20 MB and a step
+
+
+def test_max_bytes_must_be_positive(base):
+    for fn, args in (("http_get", (base,)), ("http_post", (base,)), ("http_get_all", ([base],))):
+        assert raises(module, fn, *args, max_bytes=0).message == \
+            f"web.{fn}: max_bytes must be at least 1, got 0"
+
+
+def test_json_nested_too_deeply_is_a_value_error(hostile):
+    from axiom_sdk.testing import call_method
+    r = get(hostile + "/deep-json")  # the request itself is fine
+    with pytest.raises(AxiomError) as e:
+        call_method(r, "json")
+    assert (e.value.kind, e.value.message) == (
+        "ValueError", f"response.json: the body of {hostile}/deep-json is JSON nested too deeply")

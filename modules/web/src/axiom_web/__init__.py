@@ -12,8 +12,11 @@ HTTP. Only `http` and `https` URLs are accepted (anything else is a ValueError).
 non-2xx status is a normal [response]; network failures, timeouts and unfollowable
 redirects raise IOError naming the URL. Redirects are followed (at most 20), and `url`
 is the final URL; each hop is checked against the `net` capability again. `timeout` is
-in seconds and bounds connecting and each read or write (httpx's meaning), not the whole
-transfer. Requests to loopback addresses never go through a proxy; other hosts honour
+in seconds and bounds the whole request: connecting, the headers, every redirect and the
+body (a server that trickles its answer is cut off when the time is up); under `axiom
+run --timeout` the run's deadline bounds it too. `max_bytes` (default 100,000,000) caps
+the body, counted after decompression while it streams in: a larger body (or a gzip
+bomb) raises IOError naming the URL and the limit. Requests to loopback addresses never go through a proxy; other hosts honour
 HTTP_PROXY / HTTPS_PROXY / ALL_PROXY / NO_PROXY. No cookies are kept between requests.
 The body is decoded with the response's charset (UTF-8 when it names none; undecodable
 bytes become U+FFFD). See `_http.py` for the transport.
@@ -75,6 +78,9 @@ class Response:
         except _json.JSONDecodeError as e:
             raise module.error("ValueError", f"response.json: the body of {self.url} is not "
                                f"valid JSON ({e.msg} at line {e.lineno} column {e.colno})") from None
+        except RecursionError:
+            raise module.error("ValueError", f"response.json: the body of {self.url} is JSON "
+                                             "nested too deeply") from None
 
 
 @module.foreign_type("html", display=lambda doc: "<html document>")
@@ -168,27 +174,39 @@ def _check_timeout(name: str, timeout: float) -> float:
     return timeout
 
 
-def _response(r: Any) -> Response:
-    return Response(r.status_code, r.text, dict(r.headers.items()), str(r.url))
+MAX_BYTES = 100_000_000  # the default cap of a response body (decoded), in bytes
+
+
+def _check_max_bytes(name: str, max_bytes: int) -> int:
+    if max_bytes < 1:
+        raise module.error("ValueError", f"{name}: max_bytes must be at least 1, got {max_bytes}")
+    return max_bytes
+
+
+def _response(r: _http.Result) -> Response:
+    return Response(*r)
 
 
 # --- HTTP -------------------------------------------------------------------------------
 
 @module.export(needs=["net:url"])
-def http_get(url: str, headers: dict = {}, timeout: float = 30) -> Response:  # noqa: B006
+def http_get(url: str, headers: dict = {}, timeout: float = 30,  # noqa: B006
+             max_bytes: int = MAX_BYTES) -> Response:
     """GET `url` and return its [response].
 
     Redirects are followed (`url` of the result is the final URL); a non-2xx status is a
-    normal response; a network failure or a timeout (seconds) is an IOError."""
+    normal response; a network failure, the timeout (seconds, for the whole request) or a
+    body larger than max_bytes is an IOError."""
     name = "web.http_get"
     _check_url(name, url)
     sent = _check_headers(name, headers)
-    return _response(_http.send(name, "GET", url, sent, None, _check_timeout(name, timeout)))
+    return _response(_http.send(name, "GET", url, sent, None, _check_timeout(name, timeout),
+                                _check_max_bytes(name, max_bytes)))
 
 
 @module.export(needs=["net:url"])
 def http_post(url: str, body: str | None = None, json: Any = None, headers: dict = {},  # noqa: B006
-              timeout: float = 30) -> Response:
+              timeout: float = 30, max_bytes: int = MAX_BYTES) -> Response:
     """POST `body` or `json` to `url` and return its [response].
 
     `body` is a str sent as UTF-8 (Content-Type text/plain unless `headers` gives one);
@@ -197,6 +215,7 @@ def http_post(url: str, body: str | None = None, json: Any = None, headers: dict
     _check_url(name, url)
     sent = _check_headers(name, headers)
     timeout = _check_timeout(name, timeout)
+    max_bytes = _check_max_bytes(name, max_bytes)
     content: bytes | None = None
     typed = any(k.lower() == b"content-type" for k in sent)
     if body is not None and json is not None:
@@ -216,7 +235,7 @@ def http_post(url: str, body: str | None = None, json: Any = None, headers: dict
             raise module.error("ValueError", f"{name}: json is nested too deeply") from None
         if not typed:
             sent[b"content-type"] = b"application/json"
-    return _response(_http.send(name, "POST", url, sent, content, timeout))
+    return _response(_http.send(name, "POST", url, sent, content, timeout, max_bytes))
 
 
 def _json_problem(e: Exception) -> str:
@@ -234,7 +253,7 @@ def _json_problem(e: Exception) -> str:
 
 @module.export(needs=["net:urls"])
 def http_get_all(urls: list, concurrency: int = 8, headers: dict = {},  # noqa: B006
-                 timeout: float = 30) -> list:
+                 timeout: float = 30, max_bytes: int = MAX_BYTES) -> list:
     """GET every URL in `urls` concurrently; a list of [response] in the order of `urls`.
 
     At most `concurrency` requests are in flight at once. If any request fails, the
@@ -248,10 +267,12 @@ def http_get_all(urls: list, concurrency: int = 8, headers: dict = {},  # noqa: 
         raise module.error("ValueError", f"{name}: concurrency must be at least 1, got {concurrency}")
     sent = _check_headers(name, headers)
     timeout = _check_timeout(name, timeout)
+    max_bytes = _check_max_bytes(name, max_bytes)
     if not urls:
         return []
     concurrency = min(concurrency, len(urls))
-    return [_response(r) for r in _http.send_all(name, list(urls), sent, timeout, concurrency)]
+    return [_response(r) for r in _http.send_all(name, list(urls), sent, timeout, concurrency,
+                                                 max_bytes)]
 
 
 # --- HTML -------------------------------------------------------------------------------
