@@ -18,7 +18,9 @@ repository where a working tree is needed, nothing to commit, no commits yet, a 
 (non-fast-forward) push, a merge conflict, local changes in the way, a transport
 failure. ValueError for a bad argument: a malformed author, an empty message, a path
 outside the working tree or matching nothing, an unknown or invalid branch or remote
-name, a refused URL.
+name, a refused URL. A corrupt repository is an IOError naming what is wrong; loose
+objects are checked before libgit2 reads them (`_objects.py`: it loops forever on a
+truncated one).
 
 Choices where git offers several:
 - `git_init` on an existing repository leaves it as it is (git "reinitializes").
@@ -69,6 +71,7 @@ from pygit2.enums import (
 from axiom_sdk import AxiomError, Module, require
 
 from . import _config
+from ._objects import check_loose_objects
 from ._remote import parse_remote
 
 module = Module("git", summary="Git repositories on pygit2 (libgit2)", title="Git")
@@ -92,8 +95,11 @@ def _library(qualname: str) -> Iterator[None]:
 
 
 def _reason(e: BaseException) -> str:
-    text = str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
-    return text.strip().split("\n")[0] or type(e).__name__
+    if isinstance(e, KeyError):  # a lookup of an object that is not there: its name alone
+        name = str(e.args[0]).strip().split("\n")[0] if e.args else ""
+        return f"{name}: object not found (the repository may be corrupt)" if name else \
+            "object not found (the repository may be corrupt)"
+    return str(e).strip().split("\n")[0] or type(e).__name__
 
 
 def _open(qualname: str, path: str, *, workdir: bool = False, write: bool = False) -> pygit2.Repository:
@@ -114,7 +120,19 @@ def _open(qualname: str, path: str, *, workdir: bool = False, write: bool = Fals
             require("fs.read", where)
             if write:
                 require("fs.write", where)
+    check_loose_objects(qualname, repo.path)  # before libgit2 can loop on a truncated one
     return repo
+
+
+def _check_local(qualname: str, local: str | None) -> None:
+    """A local remote's loose objects, checked as _open checks the repository's own."""
+    if local is None:
+        return
+    try:
+        git_dir = pygit2.Repository(local, RepositoryOpenFlag.NO_SEARCH).path
+    except pygit2.GitError:
+        return  # libgit2 reports it
+    check_loose_objects(qualname, git_dir)
 
 
 def _current_branch(qualname: str, repo: pygit2.Repository) -> str:
@@ -165,6 +183,7 @@ def git_clone(url: str, dest: str) -> None:
     remote.check_exists(q)
     if os.path.exists(dest) and (not os.path.isdir(dest) or os.listdir(dest)):
         raise AxiomError("IOError", f"{q}: {dest} already exists and is not an empty directory")
+    _check_local(q, remote.local)
     with _library(q):
         repo = pygit2.clone_repository(remote.url if remote.local is None else remote.local, dest)
         if repo.head_is_unborn:
@@ -432,6 +451,7 @@ def git_push(path: str, remote: str = "origin", branch: str | None = None) -> No
         target = parse_remote(q, rem.push_url or rem.url or "")
         target.check(write=True)
         target.check_exists(q)
+        _check_local(q, target.local)
         report = _PushReport()
         ref = f"refs/heads/{name}"
         try:
@@ -459,6 +479,7 @@ def git_pull(path: str, remote: str = "origin", branch: str | None = None) -> st
         source = parse_remote(q, rem.url or "")
         source.check(write=False)
         source.check_exists(q)
+        _check_local(q, source.local)
         rem.fetch()
         try:
             their = repo.references[f"refs/remotes/{remote}/{name}"].peel(pygit2.Commit).id
