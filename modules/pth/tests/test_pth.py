@@ -8,7 +8,7 @@ import tracemalloc
 import pytest
 
 from axiom_pth import module
-from axiom_sdk import Iterator
+from axiom_sdk import AxiomError, Iterator
 from axiom_sdk.testing import call, raises, rerun_where_file_modes_bind
 
 
@@ -35,6 +35,31 @@ def test_walk_dir_yields_file_paths_sorted(tmp_path):
     assert got == [str(tmp_path / r) for r in
                    ["a-b.txt", "a.txt", "a/b/c.txt", "a/z.txt", "b.txt", "c/d/e/f.txt"]]
     assert got == sorted(got)
+
+
+def test_walk_dir_reports_an_unreadable_folder_and_goes_on(tmp_path, request, capfd):
+    if rerun_where_file_modes_bind(request):
+        return
+    for name in ("a/1.txt", "b/secret/2.txt", "b/3.txt", "c/4.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    locked = tmp_path / "b" / "secret"
+    os.chmod(locked, 0)
+    try:
+        got = list(call(module, "walk_dir", str(tmp_path)))
+        assert got == [str(tmp_path / n) for n in ("a/1.txt", "b/3.txt", "c/4.txt")]
+        assert capfd.readouterr().err == f"pth.walk_dir: skipped {locked}: permission denied\n"
+        it = call(module, "walk_dir", str(tmp_path), on_error="raise")
+        assert next(it) == str(tmp_path / "a" / "1.txt")
+        with pytest.raises(AxiomError) as e:
+            list(it)
+        assert (e.value.kind, e.value.message) == (
+            "IOError", f"pth.walk_dir: {locked}: permission denied")
+        e2 = raises(module, "walk_dir", str(tmp_path), on_error="stop")
+        assert (e2.kind, e2.message) == (
+            "ValueError", "pth.walk_dir: on_error must be \"skip\" or \"raise\", got 'stop'")
+    finally:
+        os.chmod(locked, 0o755)
 
 
 def test_walk_dir_keeps_a_relative_root(tmp_path, monkeypatch):
@@ -104,12 +129,12 @@ def test_walk_dir_errors(tmp_path):
     assert err("walk_dir", 5) == ("TypeError", "pth.walk_dir: argument 'path' expects str, got int")
 
 
-def test_walk_dir_names_an_unreadable_folder(tmp_path, request):
+def test_walk_dir_on_error_raise_names_an_unreadable_folder(tmp_path, request):
     if rerun_where_file_modes_bind(request):
         return
     make(tmp_path, ["a/x.txt", "b/y.txt"])
     os.chmod(tmp_path / "b", 0)
-    it = call(module, "walk_dir", str(tmp_path))
+    it = call(module, "walk_dir", str(tmp_path), on_error="raise")
     assert next(it) == str(tmp_path / "a" / "x.txt")
     with pytest.raises(Exception) as info:
         next(it)

@@ -9,7 +9,10 @@ Decisions:
 - `list_dir(path)` gives entry names sorted by name; `walk_dir(path)` streams the paths
   of the files below `path` (joined onto `path` as given), in sorted order, scanning one
   folder at a time. It never enters a symlinked folder, so a symlink loop cannot trap
-  it; a symlink to a file is listed like a file.
+  it; a symlink to a file is listed like a file. A folder below `path` that cannot be
+  read (permission denied) is reported on stderr (`pth.walk_dir: skipped PATH:
+  permission denied`) and the walk goes on, as `find` and `fd` do; `on_error="raise"`
+  makes it an IOError instead. `path` itself unreadable is always an IOError.
 - `remove(path)` removes a file, a symlink (never its target) or an empty folder; a
   folder with entries needs `recursive=true`.
 - `copy(src, dst)` copies a file (content and permission bits, replacing a file at
@@ -58,14 +61,20 @@ def _check_nonempty(fn: str, *paths: str) -> None:
 # --- looking -------------------------------------------------------------------------
 
 @module.export(needs=["fs.read:path"])
-def walk_dir(path: str) -> Iterator[str]:
-    """Stream the paths of all files below a folder, recursively, in sorted order."""
+def walk_dir(path: str, on_error: str = "skip") -> Iterator[str]:
+    """Stream the paths of all files below a folder, recursively, in sorted order.
+
+    A folder below `path` that cannot be read is reported on stderr and skipped
+    (on_error="skip"), or ends the walk with an IOError (on_error="raise")."""
     _check_nonempty("walk_dir", path)
+    if on_error not in ("skip", "raise"):
+        raise module.error("ValueError", f'pth.walk_dir: on_error must be "skip" or "raise", '
+                                         f"got {on_error!r}")
     try:
         first = _scan(path)  # scan the top now: a bad path fails at the call
     except OSError as e:
         raise _io_error("walk_dir", path, e) from None
-    return _walk(path, first)
+    return _walk(path, first, on_error == "skip")
 
 
 def _scan(folder: str) -> list[tuple[str, bool]]:
@@ -85,8 +94,9 @@ def _scan(folder: str) -> list[tuple[str, bool]]:
     return entries
 
 
-def _walk(root: str, first: list[tuple[str, bool]]) -> Iterator[str]:
-    """Depth first, one folder's listing in memory per level."""
+def _walk(root: str, first: list[tuple[str, bool]], skip: bool) -> Iterator[str]:
+    """Depth first, one folder's listing in memory per level; a folder that cannot be
+    read is reported on stderr and skipped when `skip`, else an IOError."""
     stack: list[tuple[str, Iterator[tuple[str, bool]]]] = [(root, iter(first))]
     while stack:
         folder, entries = stack[-1]
@@ -100,7 +110,12 @@ def _walk(root: str, first: list[tuple[str, bool]]) -> Iterator[str]:
             except FileNotFoundError:
                 continue  # removed since its parent was scanned
             except OSError as e:
-                raise _io_error("walk_dir", full, e) from None
+                error = _io_error("walk_dir", full, e)
+                if not skip:
+                    raise error from None
+                import sys
+                sys.stderr.write(f"pth.walk_dir: skipped {full}: {error.message.rpartition(': ')[2]}\n")
+                continue
             stack.append((full, iter(listing)))
             break
         else:
