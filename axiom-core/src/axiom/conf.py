@@ -389,8 +389,20 @@ def set_value(key: str, text: str | list[str]) -> tuple[Any, list[ConfigError]]:
     had. A broken file is rewritten with the settings that could be read (the old one is
     kept as config.toml.bak), so `conf set` repairs what `conf show` rejects."""
     value = parse_value(key, text)
-    settings, problems = load_lenient()
     target = path()
+    with _locked(target):
+        return value, _set_locked(target, key, value)
+
+
+def _set_locked(target: str, key: str, value: Any) -> list[ConfigError]:
+    """set_value's read-modify-write, with the file's lock held. The file itself is read
+    (not the marshal cache, which a write within the file system's mtime granularity
+    could leave looking current)."""
+    if os.path.exists(target):
+        data, problems = read_file(target)
+        settings = {**DEFAULTS, **data}
+    else:
+        settings, problems = dict(DEFAULTS), []
     if problems and os.path.exists(target):
         try:
             with open(target, "rb") as f:
@@ -404,4 +416,31 @@ def set_value(key: str, text: str | list[str]) -> tuple[Any, list[ConfigError]]:
     settings[key] = value
     if not write_atomic(target, render(settings).encode("utf-8")):
         raise ConfigError(f"cannot write {target}")
-    return value, problems
+    return problems
+
+
+class _locked:
+    """An exclusive lock on `TARGET.lock` (flock) for a read-modify-write of TARGET, so
+    that two `axiom conf set` at once each keep the other's change. Where flock is
+    missing (Windows) the write goes on unlocked."""
+
+    def __init__(self, target: str) -> None:
+        self.file = target + ".lock"
+        self.fd = -1
+
+    def __enter__(self) -> None:
+        try:
+            import fcntl
+        except ImportError:
+            return
+        try:
+            os.makedirs(os.path.dirname(self.file) or ".", exist_ok=True)
+            self.fd = os.open(self.file, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+        except OSError as e:
+            raise ConfigError(f"cannot lock {self.file}: {e.strerror or e}") from None
+        fcntl.flock(self.fd, fcntl.LOCK_EX)  # waits for the other writer
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)  # closing releases the lock
+            self.fd = -1

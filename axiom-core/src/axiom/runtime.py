@@ -107,6 +107,20 @@ def out_of_memory() -> AxiomError:
                                        "may use: --max-memory)")
 
 
+def _checked_settings(given: dict[str, Any]) -> dict[str, Any]:
+    """A host's settings over the defaults, each known one checked as config.toml's are
+    (a ValueError names the bad one: `module_paths = "lib"` would otherwise be searched
+    one character at a time). Other keys (a tier's `jit_log`) pass as they are."""
+    for key, value in given.items():
+        if key not in conf.DEFAULTS:
+            continue
+        try:
+            conf.check(key, value)
+        except conf.ConfigError as e:
+            raise ValueError(f"settings: {e.message}") from None
+    return {**conf.DEFAULTS, **given}
+
+
 class Grants:
     """Capabilities: each None (granted everywhere), a list of scopes (paths or hosts),
     or absent (denied)."""
@@ -230,7 +244,7 @@ class Runtime:
                  settings: dict[str, Any] | None = None, stdout: TextIO | None = None,
                  stderr: TextIO | None = None, args: list[str] | tuple[str, ...] = (),
                  metrics: bool = False) -> None:
-        self.settings = dict(settings) if settings is not None else conf.load()
+        self.settings = _checked_settings(settings) if settings is not None else conf.load()
         self.limits = dict(limits or {})
         unknown = [k for k in self.limits if k not in LIMITS]
         if unknown:
