@@ -270,6 +270,15 @@ def test_a_failing_watch_callback_is_reported_and_the_watch_goes_on(tmp_path, ca
     (tmp_path / "good").write_text("x")
     assert until(lambda: str(tmp_path / "good") in seen)
     assert "aut: callback failed: KeyError: no such key\n" in capsys.readouterr().err
+    assert end_run(module) == 1  # the run's exit status
+
+
+def test_a_run_whose_callbacks_never_failed_ends_with_0(tmp_path):
+    seen = []
+    call(module, "watch_dir", str(tmp_path), Fn(lambda ev: seen.append(ev["path"])))
+    (tmp_path / "fine").write_text("x")
+    assert until(lambda: str(tmp_path / "fine") in seen)
+    assert end_run(module) == 0
 
 
 def test_wait_returns_at_the_timeout_or_at_the_cancel(tmp_path):

@@ -17,7 +17,8 @@ and call the script's function there:
   grouped for 50 ms and each group is delivered sorted by path. Every file is
   reported, hidden and temporary ones included.
 An error raised by the function is printed on stderr as
-`aut: callback failed: Kind: message` and the job or watch carries on.
+`aut: callback failed: Kind: message` and the job or watch carries on; the run's exit
+status is then 1, as for a task's error that no one joined.
 
 `wait(handle, timeout=nil)` keeps the script alive while the job or watch runs: it
 returns (nil) when the handle is cancelled — by `cancel_job` / `cancel_watch`, also
@@ -131,6 +132,7 @@ class _Live:
     def __init__(self) -> None:
         self.handles: set[_Handle] = set()
         self.lock = threading.Lock()
+        self.failed = 0  # callbacks that raised: the run's exit status is then 1
 
 
 def _report(text: str) -> None:
@@ -146,9 +148,17 @@ def _invoke(fn: Callable[..., Any], *args: Any) -> None:
     try:
         fn(*args)
     except AxiomError as e:
+        _failed()
         _report(f"callback failed: {e.kind}: {e.message}")
     except Exception as e:
+        _failed()
         _report(f"callback failed: Error: {type(e).__name__}: {e}")
+
+
+def _failed() -> None:
+    live: _Live = module.state()
+    with live.lock:
+        live.failed += 1
 
 
 class _Handle:
@@ -360,10 +370,12 @@ def wait(handle: Job | Watch, timeout: float | None = None) -> None:
 
 
 @module.on_stop
-def _cancel_all() -> None:
-    """The run is ending: cancel every job and watch it started that is still active."""
+def _cancel_all() -> int | None:
+    """The run is ending: cancel every job and watch it started that is still active;
+    exit status 1 when a callback failed."""
     live: _Live = module.state()
     with live.lock:
         handles = list(live.handles)
     for h in handles:
         h.cancel()
+    return 1 if live.failed else None
