@@ -228,3 +228,29 @@ def test_compile_time_grows_linearly_with_the_number_of_constants():
 
     small, large = seconds(4000), seconds(16000)
     assert large < small * 4 * 1.6, (small, large)  # linear: 4x; quadratic would be 16x
+
+
+THREADS = """\
+import con
+let [tx, rx] = con.channel_create(0)
+let ts = []
+for i in 0..N { ts.push(con.spawn_task(|| con.channel_recv(rx))) }
+for i in 0..N { con.channel_send(tx, i) }
+out(ts.map(|t| t.join()).len())
+"""
+
+
+def test_cli_max_memory_leaves_room_for_tasks_threads(tmp_path):
+    script = tmp_path / "threads.ax"
+    script.write_text(THREADS.replace("N", "64"))  # 64 at once: four used to fail
+    p = run_axiom(["run", "--max-memory", "10", str(script)], home=tmp_path)
+    assert (p.returncode, p.stdout, p.stderr) == (0, "64\n", "")
+
+
+def test_cli_max_memory_without_room_for_a_thread_is_limit_exceeded(tmp_path):
+    script = tmp_path / "threads.ax"
+    script.write_text(THREADS.replace("N", "400"))
+    p = run_axiom(["run", "--max-memory", "10", str(script)], home=tmp_path)
+    assert p.returncode == 1 and p.stdout == ""
+    assert p.stderr.startswith("Error: LimitExceeded: con.spawn_task: cannot start another thread: "
+                               "the run is out of memory or threads (--max-memory)\n"), p.stderr

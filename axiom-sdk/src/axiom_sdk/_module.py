@@ -504,6 +504,11 @@ def translate(e: BaseException, where: str, module: str) -> AxiomError:
     if isinstance(e, MemoryError):  # its message is empty: say what happened
         return AxiomError("LimitExceeded", f"{where}: out of memory (the run needed more memory "
                                            "than it may use: --max-memory)")
+    if isinstance(e, RuntimeError) and str(e) == "can't start new thread":
+        # no room for another thread's stack (the address-space cap of --max-memory, or
+        # the system's limit on threads)
+        return AxiomError("LimitExceeded", f"{where}: cannot start another thread: the run is "
+                                           "out of memory or threads (--max-memory)")
     for cls, kind in _TRANSLATE:
         if isinstance(e, cls):
             if isinstance(e, OSError):

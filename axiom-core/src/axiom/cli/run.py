@@ -122,21 +122,46 @@ def _stdin_source() -> str:
         raise AxiomError("SyntaxError", f"<stdin> is not valid UTF-8 (byte {e.start})") from None
 
 
+def _share_malloc_arenas() -> None:
+    """mallopt(M_ARENA_MAX, 2) in glibc (nothing elsewhere): threads allocate from two
+    shared arenas instead of reserving one each."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None)
+        mallopt = getattr(libc, "mallopt", None)
+        if mallopt is not None:
+            mallopt(-8, 2)  # M_ARENA_MAX
+    except (OSError, ImportError, AttributeError):
+        pass
+
+
 # Address space held back while a run with --max-memory goes on, and given up when it
 # ends: room to report its error after the run used everything up to the cap.
 _reserve: list[bytearray] = []
 
 
+# Threads the address-space cap leaves room for (their stacks are address space, not
+# RAM, until used); one more is LimitExceeded "cannot start another thread".
+THREAD_ROOM = 64
+
+
 def _limit_address_space(mb: float) -> None:
     """A backstop for --max-memory: cap the address space at what the process uses now
-    plus the limit (and some room for the host), so a runaway allocation ends in a
-    MemoryError (LimitExceeded) instead of exhausting the machine."""
+    plus the limit (and some room for the host and for THREAD_ROOM thread stacks), so a
+    runaway allocation ends in a MemoryError (LimitExceeded) instead of exhausting the
+    machine. glibc's malloc would reserve 64 MB of address space for each thread's own
+    arena, so its arenas are limited to two first: threads share them."""
     try:
         import resource
+        import threading
+        _share_malloc_arenas()
         with open("/proc/self/statm") as f:
             pages = int(f.read().split()[0])
         now = pages * os.sysconf("SC_PAGE_SIZE")
-        cap = now + int(mb * 1024 * 1024) + 256 * 1024 * 1024
+        stack = threading.stack_size() or resource.getrlimit(resource.RLIMIT_STACK)[0]
+        if stack <= 0 or stack > 64 * 1024 * 1024:  # unlimited: glibc's threads take 8 MB then
+            stack = 8 * 1024 * 1024
+        cap = now + int(mb * 1024 * 1024) + 256 * 1024 * 1024 + THREAD_ROOM * (stack + 65536)
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         if hard != resource.RLIM_INFINITY:
             cap = min(cap, hard)
