@@ -4,7 +4,7 @@ takes on a long generated script, through `Runtime.compile` as `axiom run` uses 
 The script is LINES lines of `let xN = N + 1` (each line its own global and two
 constants: the shape that made compiling quadratic in the number of constants) followed
 by some functions, loops and strings, so every stage sees a long input. The best of
---runs timings is printed; the goal is under 2 s for 50,000 lines.
+--runs timings (wall and CPU) is printed; the goal is under 2 s for 50,000 lines.
 
     uv run python benchmarks/compile.py                 50,000 lines, best of 3
     uv run python benchmarks/compile.py --lines 100000 --runs 1
@@ -41,14 +41,17 @@ def main() -> None:
     args = ap.parse_args()
     from axiom import Runtime, conf
     text = generate(args.lines)
-    best = float("inf")
+    best = cpu = float("inf")
     for _ in range(args.runs):
         rt = Runtime(settings=dict(conf.DEFAULTS))
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         code = rt.compile(text, "<generated>")
         best = min(best, time.perf_counter() - start)
+        cpu = min(cpu, time.process_time() - start_cpu)
         assert code.ops, "nothing compiled"
-    print(f"compile  {args.lines:,} lines  {best:.2f} s  ({args.lines / best:,.0f} lines/s)")
+    # CPU time as well: on a shared machine the wall time says more about the neighbours
+    print(f"compile  {args.lines:,} lines  {best:.2f} s  (CPU {cpu:.2f} s, "
+          f"{args.lines / best:,.0f} lines/s)")
 
 
 if __name__ == "__main__":

@@ -38,14 +38,30 @@ class Source:
     def __init__(self, text: str, filename: str) -> None:
         self.text = text
         self.filename = filename
-        self._starts = [0]
-        for i, c in enumerate(text):
-            if c == "\n":
-                self._starts.append(i + 1)
+        starts = [0]  # where each line starts (found by str.find: a loop per line, not per char)
+        find = text.find
+        i = find("\n")
+        while i >= 0:
+            starts.append(i + 1)
+            i = find("\n", i + 1)
+        self._starts = starts
 
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self._starts, offset) - 1
         return line + 1, offset - self._starts[line] + 1
+
+    def span(self, start: int, end: int) -> tuple[int, int, int]:
+        """(line, col, end col) of the text from `start` to `end`: the end column is the
+        end of the first line when the text goes on past it (what the line table keeps)."""
+        starts = self._starts
+        line = bisect.bisect_right(starts, start) - 1
+        col = start - starts[line] + 1
+        last = max(end - 1, start)
+        if line + 1 < len(starts) and last >= starts[line + 1]:  # it goes past this line
+            end_col = len(self.line_text(line + 1))
+        else:
+            end_col = last - starts[line] + 1
+        return line + 1, col, max(end_col, col)
 
     def line_text(self, line: int) -> str:
         if not 1 <= line <= len(self._starts):

@@ -80,11 +80,7 @@ class FnCompiler:
         start, end = node.start, node.end
         if self._pos_cache[0] == start and self._pos_cache[1] == end:
             return self._pos_cache[2]
-        line, col = self.source.position(start)
-        end_line, end_col = self.source.position(max(end - 1, start))
-        if end_line != line:
-            end_col = len(self.source.line_text(line))
-        p = (line, col, max(end_col, col))
+        p = self.source.span(start, end)
         self._pos_cache = (start, end, p)
         return p
 
