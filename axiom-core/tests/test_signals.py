@@ -181,3 +181,22 @@ def test_cancel_stops_tasks_at_their_next_back_edge_or_wait():
         assert str(spin.error) == "LimitExceeded: the run was interrupted"
         assert str(recv.error) == "LimitExceeded: con.channel_recv: the run was interrupted"
         assert rt.close(rt.interrupt()) == 0
+
+
+def test_cancel_stops_a_task_in_code_the_jit_compiled_before_the_task_started():
+    # spin is compiled (threshold 0) while the run has no limits, so without ticks; the
+    # first task's thread makes the run count steps, which drops that code: the task
+    # runs spin compiled again, with ticks, and cancel() stops it.
+    import io
+    rt = Runtime(grants="all", settings={**conf.DEFAULTS, "jit": "host", "jit_threshold": 0},
+                 stdout=io.StringIO())
+    task = rt.eval("import con\nfn spin(n) {\n    let i = 0\n    while i < n { i += 1 }\n    i\n}\n"
+                   "for k in 0..20 { spin(10) }\ncon.spawn_task(|| spin(1000000000000))")
+    assert rt.jit is not None and rt.jit.compiled["host"] >= 1
+    time.sleep(0.3)
+    rt.cancel("interrupted")
+    deadline = time.monotonic() + 3
+    while not task.finished and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert str(task.error) == "LimitExceeded: the run was interrupted"
+    assert rt.close(rt.interrupt()) == 0

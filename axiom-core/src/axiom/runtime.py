@@ -591,9 +591,12 @@ class Runtime:
             if not self.limited and self._owner not in (None, _thread.get_ident()):
                 # A task's thread: its code counts steps (ticks at back edges and calls)
                 # even in a run without limits, so that cancel() stops it there. So does
-                # code the JIT compiles from now on; the main thread needs none of it
-                # (a signal interrupts it).
+                # compiled code: what the JIT compiled before counts none, so it is
+                # dropped and compiled again. The main thread needs none of it (a signal
+                # interrupts it).
                 self.limited = True
+                if self.jit is not None:
+                    self.jit.relimit()
             v = self._tls.vm = VM(self)
         return v
 

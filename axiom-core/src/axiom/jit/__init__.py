@@ -65,6 +65,7 @@ class Tiers:
         self._calls: Any = None
         self._embedded: dict[int, tuple[Code, list[Code]]] = {}  # see embeds()
         self._caches: dict[int, tuple[Code, set[Any]]] = {}  # see watch()
+        self.units: dict[int, Code] = {}  # id -> a code that has a compiled unit (relimit)
         # Tier 2 (jit/native/): used for tier "native" when llvmlite is installed and no step
         # or time limit is set (limited runs are counted in tier 1); without llvmlite, tier 1
         # with a notice.
@@ -100,6 +101,7 @@ class Tiers:
         elif self.enter is None:
             self._generator()
         code.jit = entry
+        self.units[id(code)] = code
         return entry
 
     def back_edge(self, vm: Any, frame: Any, header: int) -> Any:
@@ -118,6 +120,7 @@ class Tiers:
             if osr is None:
                 osr = code.osr = {}
             unit = osr[header] = self._compile_osr(frame, header)
+            self.units[id(code)] = code
         if unit is NEVER or vm.deep:
             return None
         result = unit(vm, frame)
@@ -156,6 +159,15 @@ class Tiers:
         facts.add(code)
         facts.recheck()
 
+    def relimit(self) -> None:
+        """The run counts steps from now on (a task's thread started, so that cancelling
+        the run can stop it at a back edge or call): units compiled before count none, so
+        all are dropped and compile again with ticks, and native code (which does not
+        tick) is not used any more."""
+        self.native = False
+        for code in list(self.units.values()):
+            self.reset(code)
+
     def stable(self, module: Any) -> Any:
         """A lookup for `module`'s stable globals: name -> (value,) or None."""
         facts = self._modules.get(id(module))
@@ -186,6 +198,7 @@ class Tiers:
         code.jit = None
         code.osr = None
         code.hot = 0
+        self.units.pop(id(code), None)
         self._unlink(code)
 
     def _unlink(self, code: Code) -> None:

@@ -130,6 +130,7 @@ def _hints(tiers: Tiers, module: Any, self_fn: Any, spec: tuple[F.Val, ...],
             _COMPILING.add(value.code)
             try:
                 entry = value.code.jit = compile_for(tiers, value, tuple(_kind_only(a) for a in args))
+                tiers.units[id(value.code)] = value.code
             finally:
                 _COMPILING.discard(value.code)
         spec_ = getattr(entry, "axiom_spec", None)
