@@ -91,3 +91,13 @@ def test_an_unwritable_metrics_file_is_an_error(tmp_path):
     assert p.stderr == f"axiom: cannot write metrics to {tmp_path / 'no' / 'm.json'}: No such file or directory\n"
     p = run_axiom(["run", "--metrics-out", str(script)], home=tmp_path)
     assert p.returncode == 2 and "missing FILE" in p.stderr
+
+
+def test_axiom_run_collects_every_ten_thousand_new_containers(tmp_path):
+    # 30,000 lists: Python's default (a collection every 700) would make about 45; axiom
+    # run freezes what exists before the script and collects every 10,000.
+    p = run_axiom(["run", "--metrics", str(_script(tmp_path))], home=tmp_path)
+    row = {line[2:21].rstrip(): line[21:].strip() for line in p.stderr.splitlines()[1:]}
+    total, gens = row["GC collections"].split(" (")
+    assert 3 <= int(total) <= 6, row["GC collections"]
+    assert gens.endswith("gen 2: 0)")
