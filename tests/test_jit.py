@@ -17,10 +17,10 @@ from tests.support.tiers import settings
 AXIOM = [sys.executable, "-m", "axiom.cli"]
 
 
-def run(tmp_path, source, *options, jit="host", config="", log=False):
+def run(tmp_path, source, *options, jit="host", config="", log=False, threshold=0):
     home = tmp_path / f"home-{jit}"
     home.mkdir(exist_ok=True)
-    (home / "config.toml").write_text(f'jit = "{jit}"\njit_threshold = 0\n{config}')
+    (home / "config.toml").write_text(f'jit = "{jit}"\njit_threshold = {threshold}\n{config}')
     script = tmp_path / "script.ax"
     script.write_text(textwrap.dedent(source))
     env = dict(os.environ, AXIOM_HOME=str(home), NO_COLOR="1")
@@ -174,3 +174,18 @@ def test_a_call_of_a_function_value_caches_its_compiled_entry_and_refills_when_i
     off = run(tmp_path, source, log="code", config="ic_enabled = false\n")[2]
     assert "IC0.fn(vm, f_3, x_1) if type(f_3) is Closure and f_3.code is IC0.cls" in on
     assert "CALLS.call(vm, f_3, x_1)" in off and "IC0" not in off
+
+
+def test_a_tail_call_from_tier_0_into_compiled_code_leaves_the_caller_out_of_the_trace(tmp_path):
+    # `once` runs in tier 0 (called once) and tail-calls g, compiled (hot): tier 0 alone
+    # replaces once's frame with g's, so the trace has no once() in either tier.
+    source = """\
+        fn g(x) { 10 / (x - 5) }
+        for i in 0..10 { g(i + 10) }
+        fn once(n) { g(n) }
+        once(5)
+        """
+    off = run(tmp_path, source, jit="off")
+    on = run(tmp_path, source, threshold=5)
+    assert on == off
+    assert off[0] == 1 and "  0: g() at " in off[2] and "  1: main at " in off[2] and "once()" not in off[2]

@@ -17,6 +17,7 @@ import sys
 from axiom_sdk import AxiomError
 
 from .. import intrinsics as I
+from ..bytecode import Op
 from ..prelude import METHODS, builtin_named, method_of
 from ..vm import UNSET, VM, Closure, OutputClosed, host_error
 
@@ -315,6 +316,10 @@ class Activation:
 
 
 _RUN_CODE: Final = VM.run.__code__
+_CLOSURE_CALL: Final = Closure.__call__.__code__  # a built-in calling back into a script
+_PLUMBING: Final = (VM.run.__code__.co_filename, __file__, __file__.replace("support.py", "units.py"),
+                    __file__.replace("support.py", "native"))
+_TAIL_CALLS: Final = frozenset({Op.TAIL_CALL, Op.TAIL_CALL_KW})
 
 
 def activations(tb: TracebackType | None) -> list[Any]:
@@ -352,6 +357,7 @@ def _activations(pyframes: list[tuple[FrameType, int]]) -> list[Any]:
     runs = [(fr.f_locals.get("self"), fr.f_locals.get("stop", 0), i)
             for i, (fr, _) in enumerate(pyframes) if fr.f_code is _RUN_CODE]
     out: list[Any] = []
+    where: list[int] = []  # the index in pyframes each activation comes from
     for i, (fr, lasti) in enumerate(pyframes):
         info = COMPILED.get(fr.f_code)
         if info is not None and i + 1 < len(pyframes) and pyframes[i + 1][0].f_code in DEOPT_CODES:
@@ -360,6 +366,7 @@ def _activations(pyframes: list[tuple[FrameType, int]]) -> list[Any]:
             code, names, main, module = info
             ip = _ip_at(fr.f_code, lasti)
             out.append(Activation(code, ip + 1, _slots(fr, code, names), main, module))
+            where.append(i)
             continue
         if fr.f_code is _RUN_CODE:
             vm, stop, _ = next(r for r in runs if r[2] == i)
@@ -367,8 +374,26 @@ def _activations(pyframes: list[tuple[FrameType, int]]) -> list[Any]:
                 continue
             later = [r[1] for r in runs if r[0] is vm and r[2] > i]
             end = min(later) if later else len(vm.frames)
-            out.extend(x for x in vm.frames[stop:end] if not x.osr)
-    return out
+            found = [x for x in vm.frames[stop:end] if not x.osr]
+            out.extend(found)
+            where.extend([i] * len(found))
+    # An activation whose tail call another one runs is gone in tier 0 (the callee took
+    # its frame over): so it is here, unless a built-in stands between the two.
+    return [a for k, a in enumerate(out)
+            if not (k + 1 < len(out) and where[k] != where[k + 1]
+                    and a.code.ops[a.ip - 1][0] in _TAIL_CALLS
+                    and _direct(pyframes, where[k], where[k + 1]))]
+
+
+def _direct(pyframes: list[tuple[FrameType, int]], caller: int, callee: int) -> bool:
+    """Whether only the tiers' own plumbing (the VM's call seam, entries, adapters,
+    generated code) runs between two Python frames: no built-in or module function."""
+    for fr, _ in pyframes[caller + 1:callee]:
+        pycode = fr.f_code
+        if pycode is _CLOSURE_CALL or (pycode.co_filename.endswith(".py")
+                                       and not pycode.co_filename.startswith(_PLUMBING)):
+            return False
+    return True
 
 
 def _ip_at(pycode: Any, lasti: int) -> int:
