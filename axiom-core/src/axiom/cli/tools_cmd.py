@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import typer.core
@@ -25,9 +25,27 @@ def register(app: typer.Typer) -> None:
         raise typer.Exit(build_file(file))
 
     @app.command("dis")
-    def dis(file: Annotated[Path, typer.Argument(metavar="FILE", help="The .ax script (or .axc) to disassemble.")]) -> None:
-        """Print the bytecode of FILE: offset, line, instruction, operand."""
-        raise typer.Exit(dis_file(file))
+    def dis(
+        file: Annotated[str | None, typer.Argument(metavar="FILE", help="The .ax script (or .axc) to "
+                                                     "disassemble.", show_default=False)] = None,
+        args: Annotated[list[str] | None, typer.Argument(metavar="ARGS...", help="With --jit: arguments "
+                                                          "for the script (its ARGS list); a -- before "
+                                                          "them lets them start with -.",
+                                                          show_default=False)] = None,
+        jit: Annotated[str | None, typer.Option(
+            "--jit", metavar="[off|host|native]", is_flag=False, flag_value=_JIT_DEFAULT,
+            help="Run FILE, then print what the JIT compiled: for each function and loop, the "
+                 "tier it reached, the argument kinds it was specialised for, and its generated "
+                 "Python code or LLVM IR; why code stayed in tier 0. The tier is the one given, "
+                 "else the jit setting.", show_default=False)] = None,
+        jit_threshold: Annotated[int | None, typer.Option(
+            "--jit-threshold", metavar="N", min=0, help="With --jit: compile after N calls or loop "
+            "passes (default: the jit_threshold setting; 0 compiles everything that runs). "
+            "Implies --jit.", show_default=False)] = None,
+    ) -> None:
+        """Print the bytecode of FILE: offset, line, instruction, operand. With --jit, run FILE
+        and show the code the JIT tiers compiled."""
+        raise typer.Exit(dis_command(file, args or [], jit, jit_threshold))
 
     @app.command("repl")
     def repl_cmd() -> None:
@@ -144,6 +162,115 @@ def build_file(file: Path) -> int:
         return 1
     print(f"wrote {out}")
     return 0
+
+
+_JIT_DEFAULT = "setting"  # `--jit` with no tier: the jit setting's
+_TIERS = ("off", "host", "native")
+
+
+def dis_command(file: str | None, args: list[str], jit: str | None, threshold: int | None) -> int:
+    """`axiom dis [--jit [TIER]] [--jit-threshold N] FILE [ARGS...]`. A bare `--jit` right
+    before FILE takes FILE as its value (click reads an option's optional value greedily):
+    anything that is not a tier is the file, and what followed moves up into ARGS."""
+    if jit is not None and jit != _JIT_DEFAULT and jit not in _TIERS:
+        if file is not None:
+            args = [file, *args]
+        file, jit = jit, _JIT_DEFAULT
+    if jit is None and threshold is not None:
+        jit = _JIT_DEFAULT
+    if file is None:
+        sys.stderr.write("axiom dis: missing FILE\nUsage: axiom dis [--jit [off|host|native]] "
+                         "[--jit-threshold N] FILE [ARGS...]\n")
+        return 2
+    if jit is None:
+        if args:
+            sys.stderr.write(f"axiom dis: unexpected argument {args[0]!r}: arguments for the script "
+                             "are taken with --jit only (which runs it)\n")
+            return 2
+        return dis_file(Path(file))
+    return dis_jit(file, args, None if jit == _JIT_DEFAULT else jit, threshold)
+
+
+def dis_jit(file: str, args: list[str], tier: str | None, threshold: int | None) -> int:
+    """Run `file` as `axiom run` does (its output, and its error report on stderr), then
+    print on stdout what the JIT compiled (jit/show.py). The exit status is the run's."""
+    import os
+
+    from axiom_sdk import AxiomError
+
+    from .. import conf
+    from ..errors import render, use_colour
+    from ..jit.show import report
+    from ..runtime import ALL_CAPABILITIES, Runtime
+    from ..vm import OutputClosed
+
+    if not os.path.exists(file):
+        sys.stderr.write(f"axiom: cannot open {file}: no such file\n")
+        return 2
+    settings, problems = conf.load_lenient()
+    if problems:
+        sys.stderr.write(conf.warning(problems) + "\n")
+    if tier is not None:
+        settings["jit"] = tier
+    if threshold is not None:
+        settings["jit_threshold"] = threshold
+
+    class Recording(Runtime):
+        """A Runtime that keeps every code object it loads: the script's and those of the
+        .ax modules it imports."""
+        loaded: list[Any]
+
+        def load_script(self, path: Any) -> Any:
+            code = super().load_script(path)
+            self.loaded.append(code)
+            return code
+
+        def load_compiled(self, path: Any) -> Any:
+            code = super().load_compiled(path)
+            self.loaded.append(code)
+            return code
+
+    rt = Recording(grants=ALL_CAPABILITIES, settings=settings, args=args)
+    rt.loaded = []
+    if rt.jit is not None:
+        rt.jit.journal = []
+    status = 0
+    error = None
+    text = ""
+    try:
+        rt.run_file(file)
+    except AxiomError as e:
+        error = e
+        text = render(e, use_colour(sys.stderr))
+        status = 2 if e.kind == "SyntaxError" else 1
+    except OutputClosed:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        rt.close(None)
+        return 141
+    except KeyboardInterrupt:
+        text = "axiom: interrupted\n"
+        status = 130
+    except Exception as e:  # a bug in Axiom itself
+        if os.environ.get("AXIOM_DEBUG") == "1":
+            raise
+        text = (f"axiom: internal error: {type(e).__name__}: {e}\n"
+                "This is a bug in Axiom. Please report it with the script that caused it; "
+                "run with AXIOM_DEBUG=1 for details.\n")
+        status = 1
+    closed = rt.close(error)
+    if text:
+        sys.stdout.flush()
+        sys.stderr.write(text)
+        sys.stderr.flush()
+    tier_now = str(rt.settings.get("jit", "off"))
+    limit = int(rt.settings.get("jit_threshold", 1000))
+    try:
+        sys.stdout.write(report(rt.loaded, rt.jit, tier_now, limit))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    return status or closed
 
 
 def dis_file(file: Path) -> int:

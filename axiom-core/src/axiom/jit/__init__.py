@@ -75,6 +75,10 @@ class Tiers:
             else str(tier)
         self.native_banned: set[Any] = set()  # codes that left native code too often
         self.native_units: dict[Any, Any] = {}  # code or (code, header) -> its native unit
+        # Every note as (the unit being compiled: code or (code, header), or None; message),
+        # kept only when a caller asks for them with a list (`axiom dis --jit`, jit/show.py)
+        self.journal: list[tuple[Any, str]] | None = None
+        self._subject: Any = None
 
     @property
     def calls(self) -> Any:
@@ -91,15 +95,24 @@ class Tiers:
         code: Code = fn.code
         if not self.calls_too:
             code.jit = NEVER
+            if self.journal is not None:
+                why = ("AXIOM_JIT_FUNCTIONS=0" if os.environ.get("AXIOM_JIT_FUNCTIONS") == "0"
+                       else f"max_call_depth is below {MIN_DEPTH_FOR_CALLS}")
+                self.journal.append((code, f"{code.name} ({code.filename}) stays in tier 0: {why}: "
+                                           "only loops are compiled"))
             return NEVER
-        entry = None
-        if self.native:
-            from .native import compile_function
-            entry = compile_function(self, fn, slots)
-        if entry is None:
-            entry = self._generator().compile_function(self, fn, slots[:code.nparams])
-        elif self.enter is None:
-            self._generator()
+        subject, self._subject = self._subject, code
+        try:
+            entry = None
+            if self.native:
+                from .native import compile_function
+                entry = compile_function(self, fn, slots)
+            if entry is None:
+                entry = self._generator().compile_function(self, fn, slots[:code.nparams])
+            elif self.enter is None:
+                self._generator()
+        finally:
+            self._subject = subject
         code.jit = entry
         self.units[id(code)] = code
         return entry
@@ -216,11 +229,15 @@ class Tiers:
 
     # -- helpers -----------------------------------------------------------------------------
     def _compile_osr(self, frame: Any, header: int) -> Any:
-        unit = None
-        if self.native:
-            from .native import compile_osr
-            unit = compile_osr(self, frame, header)
-        return unit if unit is not None else self._generator().compile_osr(self, frame, header)
+        subject, self._subject = self._subject, (frame.code, header)
+        try:
+            unit = None
+            if self.native:
+                from .native import compile_osr
+                unit = compile_osr(self, frame, header)
+            return unit if unit is not None else self._generator().compile_osr(self, frame, header)
+        finally:
+            self._subject = subject
 
     def _native_available(self, tier: str) -> bool:
         from .native import available
@@ -252,7 +269,9 @@ class Tiers:
 
     def note(self, message: str, tree: Any = None) -> None:
         """A JIT event on stderr when AXIOM_JIT_LOG=1 (or --jit-log); AXIOM_JIT_LOG=code
-        also prints the code generated."""
+        also prints the code generated. Kept in `journal` when that is a list."""
+        if self.journal is not None:
+            self.journal.append((self._subject, message))
         if self.log:
             sys.stderr.write(f"axiom jit: {message}\n")
             if self.show_code and tree is not None:
