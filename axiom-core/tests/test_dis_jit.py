@@ -113,9 +113,10 @@ def test_a_function_that_cannot_be_compiled_shows_why(tmp_path):
 @pytest.mark.skipif(importlib.util.find_spec("llvmlite") is None, reason="llvmlite is not installed")
 def test_native_shows_the_llvm_ir_and_why_other_code_is_not_native(tmp_path):
     source = """\
+        fn sq(x) { x * x }
         fn total(n) {
             let s = 0.0
-            for i in 0..n { s += i * 0.5 }
+            for i in 0..n { s += sq(i) * 0.5 }
             s
         }
         fn shout(w) { w + "!" }
@@ -125,12 +126,38 @@ def test_native_shows_the_llvm_ir_and_why_other_code_is_not_native(tmp_path):
     done, script = dis(tmp_path, source, "--jit", "native", "--jit-threshold", "0")
     assert done.returncode == 0, done.stderr
     out, report = split(done.stdout, "native", 0)
-    assert out == "22.5\nhey!\n"
+    assert out == "142.5\nhey!\n"
     lines = report.splitlines()
-    assert lines[0] == f"fn total at {script}:1: native, specialised for (n: int)"
-    assert any(line.startswith('    define ') and '@"total"' in line for line in lines), report
-    assert f"fn shout at {script}:6: host, specialised for (w: str) (not native: arguments that " \
+    # sq runs only inside total's machine code: it has no entry of its own
+    assert lines[0] == f"fn sq at {script}:1: native inside fn total, whose IR has it (no entry of its own)"
+    assert lines[2] == f"fn total at {script}:2: native, specialised for (n: int)"
+    defines = [line for line in lines if line.startswith("    define ")]
+    assert any('@"total"' in line for line in defines) and any('@"sq"' in line for line in defines), report
+    assert f"fn shout at {script}:7: host, specialised for (w: str) (not native: arguments that " \
            "are not numbers)\n    def shout(w_0):\n" in report
+
+
+def test_an_imported_module_and_a_loop_inside_a_function(tmp_path):
+    (tmp_path / "helper.ax").write_text("fn sq(x) { x * x }\nfn unused() { 0 }\n")
+    source = """\
+        import helper
+        fn count(n) {
+            let s = 0
+            for i in 0..n { s += helper.sq(i) }
+            s
+        }
+        out count(3000)
+        """
+    done, script = dis(tmp_path, source, "--jit", "host", "--jit-threshold", "1000")
+    assert done.returncode == 0, done.stderr
+    out, report = split(done.stdout, "host", 1000)
+    assert out == "8995500500\n"
+    helper = tmp_path / "helper.ax"
+    assert [line for line in report.splitlines() if line and not line.startswith(" ")] == [
+        f"fn count at {script}:2: tier 0, until its loops were compiled while it ran (below)",
+        f"loop at {script}:4 in fn count: host",
+        f"fn sq at {helper}:1: host, specialised for (x: int)",
+        f"not run: unused ({helper}:2)"]
 
 
 def test_under_jit_off_nothing_is_compiled(tmp_path):

@@ -15,6 +15,7 @@ Codes that never ran are not shown one by one: the report ends with one line nam
 from __future__ import annotations
 
 import ast
+import re
 
 from ..bytecode import NEVER, Code
 
@@ -91,6 +92,8 @@ class _Journal:
 
     def __init__(self, tiers: Any, codes: list[Code]) -> None:
         self.notes: list[tuple[Any, str]] = list(getattr(tiers, "journal", None) or ())
+        self.inlined: dict[int, list[str]] = {}  # see _inlined
+        self.ir_names: set[str] = set()
         self.names: dict[Any, int] = {}  # (name, file) and name -> how many codes have it
         for code in codes:
             for k in ((code.name, code.filename), code.name):
@@ -124,6 +127,28 @@ class _Journal:
         return [m for s, m in self.notes if m.startswith(starts)]
 
 
+_DEFINED: Final = re.compile(r'^define internal [^@]*@"([^"]+)"', re.M)
+
+
+def _inlined(tiers: Any, journal: _Journal) -> tuple[dict[int, list[str]], set[str]]:
+    """The functions native units call natively (planned into the caller's LLVM module,
+    never given an entry of their own): code id -> the units they are part of, from the
+    units' exit sites; and the names of the functions defined in the units' IR (for a
+    callee without exit sites, named when its name is unique)."""
+    by_code: dict[int, list[str]] = {}
+    names: set[str] = set()
+    for key, unit in list(getattr(tiers, "native_units", {}).items()):
+        root = key[0] if isinstance(key, tuple) else key
+        title = (f"the loop at {root.filename}:{_line_of(root, key[1])}" if isinstance(key, tuple)
+                 else f"fn {root.name}")
+        for site in getattr(unit, "sites", ()):
+            code = getattr(site, "code", None)
+            if code is not None and code is not root and title not in by_code.get(id(code), []):
+                by_code.setdefault(id(code), []).append(title)
+        names.update(_DEFINED.findall(getattr(unit, "ir_text", "")))
+    return by_code, names
+
+
 def _about(subject: Any, key: Any, loose: bool) -> bool:
     """Whether a note made while `subject` was being compiled may be about `key`: its own
     notes, and, when its name is unique in its file (`loose`), notes made while another
@@ -146,6 +171,7 @@ def report(roots: list[Code], tiers: Any, tier: str, threshold: int) -> str:
     head = f"--- axiom dis --jit: tier {tier}, jit_threshold {threshold} ---\n"
     codes = walk(roots)
     journal = _Journal(tiers, [c for c, _ in codes])
+    journal.inlined, journal.ir_names = _inlined(tiers, journal)
     mains = {id(r) for r in roots}
     files = {r.filename: k for k, r in enumerate(roots)}
     units: list[tuple[int, int, int, str]] = []  # (file's place, line, order, block)
@@ -186,12 +212,20 @@ def _function(code: Code, where: str, tiers: Any, journal: _Journal) -> str | No
         why = journal.reason(code, [f"{code.name} ({code.filename}){_STAYS}"])
         return f"{title}: tier 0 ({why or 'it cannot be compiled; no reason was recorded'})"
     if entry is None:
+        callers = journal.inlined.get(id(code))
+        if callers is None and code.name in journal.ir_names and journal.names.get(code.name) == 1:
+            callers = ["a native unit"]
+        inside = (f"; native inside {', '.join(callers)}, whose IR has it" if callers else "")
         later = journal.later(code)
         if later:
-            return f"{title}: tier 0 (its compiled code was dropped: {later[-1]})"
+            return f"{title}: tier 0 (its compiled code was dropped: {later[-1]}{inside})"
+        if code.hot > tiers.threshold:  # its loops passed the threshold: their units follow
+            return f"{title}: tier 0, until its loops were compiled while it ran (below){inside}"
         if code.hot > 0:
             return (f"{title}: tier 0 (ran {code.hot} calls and loop passes, not past "
-                    f"jit_threshold {tiers.threshold})")
+                    f"jit_threshold {tiers.threshold}{inside})")
+        if callers:
+            return f"{title}: native inside {', '.join(callers)}, whose IR has it (no entry of its own)"
         if not code.osr:
             return None
         return f"{title}: tier 0 (only its loops were compiled)"
