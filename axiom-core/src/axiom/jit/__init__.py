@@ -101,18 +101,16 @@ class Tiers:
                 self.journal.append((code, f"{code.name} ({code.filename}) stays in tier 0: {why}: "
                                            "only loops are compiled"))
             return NEVER
-        subject, self._subject = self._subject, code
-        try:
-            entry = None
-            if self.native:
-                from .native import compile_function
-                entry = compile_function(self, fn, slots)
-            if entry is None:
-                entry = self._generator().compile_function(self, fn, slots[:code.nparams])
-            elif self.enter is None:
-                self._generator()
-        finally:
-            self._subject = subject
+        subject, self._subject = self._subject, code  # what notes are about (journal)
+        entry = None
+        if self.native:
+            from .native import compile_function
+            entry = compile_function(self, fn, slots)
+        if entry is None:
+            entry = self._generator().compile_function(self, fn, slots[:code.nparams])
+        elif self.enter is None:
+            self._generator()
+        self._subject = subject
         code.jit = entry
         self.units[id(code)] = code
         return entry
@@ -229,15 +227,15 @@ class Tiers:
 
     # -- helpers -----------------------------------------------------------------------------
     def _compile_osr(self, frame: Any, header: int) -> Any:
-        subject, self._subject = self._subject, (frame.code, header)
-        try:
-            unit = None
-            if self.native:
-                from .native import compile_osr
-                unit = compile_osr(self, frame, header)
-            return unit if unit is not None else self._generator().compile_osr(self, frame, header)
-        finally:
-            self._subject = subject
+        subject, self._subject = self._subject, (frame.code, header)  # what notes are about
+        unit = None
+        if self.native:
+            from .native import compile_osr
+            unit = compile_osr(self, frame, header)
+        if unit is None:
+            unit = self._generator().compile_osr(self, frame, header)
+        self._subject = subject
+        return unit
 
     def _native_available(self, tier: str) -> bool:
         from .native import available
