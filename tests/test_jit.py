@@ -189,3 +189,27 @@ def test_a_tail_call_from_tier_0_into_compiled_code_leaves_the_caller_out_of_the
     on = run(tmp_path, source, threshold=5)
     assert on == off
     assert off[0] == 1 and "  0: g() at " in off[2] and "  1: main at " in off[2] and "once()" not in off[2]
+
+
+def test_an_argument_seen_to_be_an_object_is_guarded_once_and_its_fields_read_directly(tmp_path):
+    source = """\
+        class P {
+            fn init(self, x) { self.x = x }
+            fn bump(self, by) { self.x += by }
+        }
+        fn getx(o) { o.x }
+        let total = 0
+        for i in 0..50 { total += getx(P(i)) }
+        out total
+        let p = P(1)
+        p.bump(2)
+        out p.x
+        out try { getx(5) } catch e { e.kind }
+        out try { getx(P) } catch e { e.kind }
+        """
+    code, out, err = same_in_both_tiers(tmp_path, source)
+    assert (code, out) == (0, "1225\n3\nAttributeError\nAttributeError\n")
+    logged = run(tmp_path, source, log="code")[2]
+    getx = logged[logged.index("def getx(o_0):"):logged.index("def getx__entry(")]
+    assert "o_0.fields['x']" in getx and "type(o_0) is Instance" not in getx
+    assert "if type(o_0) is Instance:\n        return BODY(o_0)" in logged

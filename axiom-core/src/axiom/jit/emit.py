@@ -141,7 +141,7 @@ _CMPOP: Final = {Op.EQ: ast.Eq, Op.NE: ast.NotEq, Op.LT: ast.Lt, Op.LE: ast.LtE,
                  Op.GE: ast.GtE}
 _OPSYM: Final = {Op.ADD: "+", Op.SUB: "-", Op.MUL: "*", Op.DIV: "/", Op.MOD: "%"}
 _PYTYPE: Final = {"int": "int", "float": "float", "str": "str", "bool": "bool", "list": "list",
-                  "dict": "dict"}
+                  "dict": "dict", "inst": "Instance"}
 
 
 class Gen:
@@ -966,7 +966,10 @@ class Gen:
         fast = ast.Try(body=[ast.Assign(targets=[_name(t, True)], value=ast.Subscript(
             value=_attr(a.expr, "fields"), slice=_const(name), ctx=ast.Load()))],
             handlers=[ast.ExceptHandler(type=_name("KeyError"), name=None, body=[slow])], orelse=[], finalbody=[])
-        self.emit(ast.If(test=_type_is(a.expr, "Instance"), body=[fast], orelse=[copy.deepcopy(slow)]))
+        if a.val[0] == "inst":
+            self.emit(fast)
+        else:
+            self.emit(ast.If(test=_type_is(a.expr, "Instance"), body=[fast], orelse=[copy.deepcopy(slow)]))
         self.push(_name(t), F.ANY, True)
 
     def op_set_attr(self, ip: int, arg: int) -> None:
@@ -975,10 +978,13 @@ class Gen:
         o, x = self.simple(obj), self.simple(v)
         self.flush()
         name = self.code.consts[arg]
-        self.emit(ast.If(test=_type_is(o.expr, "Instance"), body=[
-            ast.Assign(targets=[ast.Subscript(value=_attr(o.expr, "fields"), slice=_const(name),
-                                              ctx=ast.Store())], value=x.expr)],
-            orelse=[ast.Expr(_call("I_set_attr", o.expr, _const(name), x.expr))]))
+        store = ast.Assign(targets=[ast.Subscript(value=_attr(o.expr, "fields"), slice=_const(name),
+                                                  ctx=ast.Store())], value=x.expr)
+        if o.val[0] == "inst":
+            self.emit(store)
+        else:
+            self.emit(ast.If(test=_type_is(o.expr, "Instance"), body=[store],
+                             orelse=[ast.Expr(_call("I_set_attr", o.expr, _const(name), x.expr))]))
 
     def op_super_get(self, ip: int, arg: int) -> None:
         this = self.pop()
@@ -1067,7 +1073,7 @@ class Gen:
         self.emit(ast.Assign(targets=[ast.Attribute(value=_name(inst), attr="fields", ctx=ast.Store())], value=ast.Dict(keys=[], values=[])))
         init = cls.find_method("init")
         call = self._direct_call(("entry", init), Entry(_name(inst), F.ANY, True),
-                                 [Entry(_name(inst), F.ANY, True), *args])
+                                 [Entry(_name(inst), F.INST, True), *args])
         if not isinstance(call, ast.Name):
             self.emit(ast.Expr(call))
         return _name(inst)
@@ -1099,7 +1105,7 @@ class Gen:
             # the entry's guard, inline: the body itself when the arguments pass it
             args = [self.simple(a) for a in args]
             misfits = [(a, s) for a, s in zip(args, spec) if F.join(a.val, s) != s]
-            tests: list[ast.expr] = [_type_is(a.expr, s[0]) for a, s in misfits]
+            tests: list[ast.expr] = [_type_is(a.expr, _PYTYPE[s[0]]) for a, s in misfits]
             guard: ast.expr | None = tests[0] if len(tests) == 1 else ast.BoolOp(op=ast.And(), values=list(tests))
         else:
             guard = None
@@ -1181,7 +1187,7 @@ class Gen:
         if kwnames:
             self.push(_call(_attr(_name("CALLS"), "method_kw"), self.vm(), obj.expr, _const(name),
                             _const(tuple(kwnames)), *[v.expr for v in values]), F.ANY)
-        elif self.caches and obj.val[0] == "any" and len(values) <= 2:
+        elif self.caches and obj.val[0] in ("any", "inst") and len(values) <= 2:
             # an inline cache: the method of the class last seen here, called directly
             self.stack.append(obj)
             self.stack.extend(values)
@@ -1191,7 +1197,7 @@ class Gen:
             o = self.simple(self.pop())
             ic = self.const(MethodCache(), "IC")
             hit = ast.BoolOp(op=ast.And(), values=[
-                _type_is(o.expr, "Instance"),
+                *([] if o.val[0] == "inst" else [_type_is(o.expr, "Instance")]),
                 _is(_attr(o.expr, "cls"), _attr(ic, "cls")),
                 ast.Compare(left=_const(name), ops=[ast.NotIn()], comparators=[_attr(o.expr, "fields")])])
             args = [v.expr for v in values]

@@ -16,8 +16,8 @@ compiled code guards them on entry). For every reachable instruction it records 
 An abstract value is a tuple (kind, lo, hi). The kinds are the built-in types a fast path
 can rely on — "int", "float", "str", "bool", "nil", "list" (exactly list: a fixed-capacity
 list is "any"), "dict", "range", "riter" (an iterator over ints), "cell" (a captured
-variable's cell), "known" (a value known at compile time: `lo` indexes `known`) — and
-"any". For "int", [lo, hi] bounds the value inside the 64-bit range, so code generation
+variable's cell), "inst" (an object of a script class), "known" (a value known at compile
+time: `lo` indexes `known`) — and "any". For "int", [lo, hi] bounds the value inside the 64-bit range, so code generation
 can drop an overflow check that cannot fire (`n - 1` after `n >= 2`). For "list", `lo`
 names the kind its items were seen to have ("" when unknown). Comparisons of a slot with
 a constant or another slot narrow the bounds on each branch; loop headers widen bounds
@@ -55,6 +55,7 @@ NIL: Final = ("nil", 0, 0)
 LIST: Final = ("list", "", 0)
 DICT: Final = ("dict", 0, 0)
 CELL: Final = ("cell", 0, 0)
+INST: Final = ("inst", 0, 0)  # an object of a script class (exactly axiom_sdk's Instance)
 UNSET_VAL: Final = ("unset", 0, 0)  # a slot before its first store (the bottom for slots)
 
 NUMERIC: Final = frozenset({"int", "float"})
@@ -84,6 +85,8 @@ def of_value(v: Any) -> Val:
         return DICT
     if t.__name__ == "Cell" and t.__module__.endswith("vm"):
         return CELL
+    if t.__name__ == "Instance" and t.__module__ == "axiom_sdk._values":
+        return INST
     if t.__name__ == "range_iterator":
         return ("riter", MIN, MAX)
     return ANY
@@ -529,6 +532,8 @@ class Analysis:
             return r
         if builtin:
             return _BUILTIN_RESULTS.get(value.name, ANY)
+        if type(value).__name__ == "Class" and type(value).__module__ == "axiom_sdk._values":
+            return INST  # calling a class gives a new object of it, whatever its init returns
         if r is not None and r[0] != "any" and self._may_guess(ip):
             self.speculated[ip] = r
             return r

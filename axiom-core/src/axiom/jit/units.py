@@ -52,7 +52,8 @@ _PY: Final = {"type": type, "int": int, "float": float, "str": str, "list": list
               "bool": bool, "repr": repr, "format": format, "range": range, "iter": iter, "len": len,
               "IndexError": IndexError, "KeyError": KeyError, "RecursionError": RecursionError,
               "BaseException": BaseException}
-_TYPE_NAMES: Final = {"int": "int", "float": "float", "str": "str", "list": "list", "bool": "bool"}
+_TYPE_NAMES: Final = {"int": "int", "float": "float", "str": "str", "list": "list", "bool": "bool",
+                      "inst": "Instance"}
 # Built-ins whose call has no effect a script could see (none calls back into a script).
 _PURE_BUILTINS: Final = frozenset({"len", "str", "int", "float", "bool", "typeof", "abs", "min", "max",
                                    "range", "list", "set", "sum", "error", "assert"})
@@ -90,7 +91,7 @@ def _spec(value: Any) -> F.Val:
     return v if v[0] in _TYPE_NAMES else F.ANY
 
 
-_GUARDED: Final = {"int": F.INT, "float": F.FLOAT, "str": F.STR, "bool": F.BOOL}
+_GUARDED: Final = {"int": F.INT, "float": F.FLOAT, "str": F.STR, "bool": F.BOOL, "inst": F.INST}
 _COMPILING: Final[set[Code]] = set()  # functions being compiled for a caller (no recursion)
 
 
