@@ -498,6 +498,8 @@ def str_split(s: str, sep: str | None = None) -> list[str]:
 @method(str)
 def str_join(s: str, xs: Iterable) -> str:
     """The items' display forms joined by this str."""
+    if type(xs) is list and len(set(map(type, xs))) == 1 and type(xs[0]) is str:
+        return _joined(xs, s)  # strs are their own display forms
     return _joined([display(x) for x in I.iterate(xs)], s)
 
 
