@@ -213,3 +213,24 @@ def test_an_argument_seen_to_be_an_object_is_guarded_once_and_its_fields_read_di
     getx = logged[logged.index("def getx(o_0):"):logged.index("def getx__entry(")]
     assert "o_0.fields['x']" in getx and "type(o_0) is Instance" not in getx
     assert "if type(o_0) is Instance:\n        return BODY(o_0)" in logged
+
+
+def test_map_and_filter_call_compiled_functions_directly_and_deep_recursion_still_works(tmp_path):
+    # map and filter go straight into a compiled entry; a pure one that runs out of host
+    # stack (50,000 deep) starts the map again call by call, and one with effects (push)
+    # counts its own depth: both give tier 0's results.
+    code, out, err = same_in_both_tiers(tmp_path, """\
+        fn depth(n) { if n == 0 then 0 else 1 + depth(n - 1) }
+        out [10, 50000].map(depth)
+        let seen = []
+        fn rec(n) {
+            if n == 0 { return 0 }
+            seen.push(n)
+            1 + rec(n - 1)
+        }
+        out [3, 30000].map(rec)
+        out len(seen)
+        out [1, 2, 3, 40000].filter(|n| depth(n) % 2 == 0)
+        out try { [1, 0].map(|n| 10 / n) } catch e { e.kind }
+        """)
+    assert (code, out) == (0, "[10, 50000]\n[3, 30000]\n30003\n[2, 40000]\nDivisionByZero\n")

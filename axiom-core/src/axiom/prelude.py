@@ -365,16 +365,42 @@ def list_join(xs: list, sep: str = "") -> str:
     return _joined([display(x) for x in xs], sep)
 
 
+def _direct(f: Any, n: int) -> tuple[Any, bool] | None:
+    """f's compiled entry as a Python callable, when f is a script function compiled for
+    such calls (vm.Closure.direct); None otherwise."""
+    direct = getattr(f, "direct", None)
+    return direct(n) if direct is not None else None
+
+
 @method(list)
 def list_map(xs: list, f: Function) -> list:
     """A new list of f(x) for each item."""
-    return [f(x) for x in list(xs)]
+    items = list(xs)
+    fast = _direct(f, 1)
+    if fast is not None:
+        call, pure = fast
+        try:
+            return [call(x) for x in items]
+        except RecursionError:
+            if not pure:
+                raise
+            # a pure function did nothing: go again, each call recovering a full stack
+    return [f(x) for x in items]
 
 
 @method(list)
 def list_filter(xs: list, f: Function) -> list:
     """A new list of the items for which f is truthy."""
-    return [x for x in list(xs) if truthy(f(x))]
+    items = list(xs)
+    fast = _direct(f, 1)
+    if fast is not None:
+        call, pure = fast
+        try:
+            return [x for x in items if truthy(call(x))]
+        except RecursionError:
+            if not pure:
+                raise
+    return [x for x in items if truthy(f(x))]
 
 
 _NO_INIT = object()

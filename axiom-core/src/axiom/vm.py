@@ -101,6 +101,24 @@ class Closure(Function):
                 vm.reentry -= 1
         return vm.call(self, args, kwargs)
 
+    def direct(self, n: int) -> tuple[Any, bool] | None:
+        """For a built-in about to call this function many times with `n` positional
+        arguments (map, filter, reduce): (a Python callable going straight into its
+        compiled entry, whether that entry is pure), on the conditions of the fast path
+        of __call__; None when calls must go through __call__. A pure entry that raises
+        RecursionError has done nothing: the built-in may start again through __call__."""
+        code = self.code
+        entry = code.jit
+        if type(entry) is not _PYFUNCTION or code.nparams != n:
+            return None
+        vm = self.module.runtime.vm()
+        if not 0 < vm.reentry < MAX_REENTRY or vm.deep or vm.limited:
+            return None
+        from functools import partial
+        pure = bool(entry.axiom_pure)
+        lead = ([] if pure else [vm]) + ([self.cells] if code.captures else [])
+        return (partial(entry, *lead) if lead else entry), pure
+
 
 class Frame:
     """One activation. `instance` is the object being built when the frame runs `init`
