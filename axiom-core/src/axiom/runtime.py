@@ -659,6 +659,10 @@ class Runtime:
         self._ticks = 0
         self.deadline = time.monotonic() + self.timeout if self.timeout is not None else None
         if self.max_memory is not None:
+            # Axiom's own front end is not the script's memory: it is loaded before the
+            # baseline is taken (loading it from source, without cached bytecode, takes
+            # megabytes for a moment)
+            from . import compiler, optimizer, parser, resolve  # noqa: F401
             from .metrics import rss_bytes
             self._memory_cap = rss_bytes() + self.max_memory
         if self.max_memory is not None or self.counting:
