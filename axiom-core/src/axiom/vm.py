@@ -115,7 +115,7 @@ class Closure(Function):
         if not 0 < vm.reentry < MAX_REENTRY or vm.deep or vm.limited:
             return None
         from functools import partial
-        pure = bool(entry.axiom_pure)
+        pure = bool(getattr(entry, "axiom_pure", False))
         lead = ([] if pure else [vm]) + ([self.cells] if code.captures else [])
         return (partial(entry, *lead) if lead else entry), pure
 
