@@ -95,3 +95,22 @@ def test_bytes_that_are_not_a_valid_shipment_are_an_io_error(rt):
         ship.unship(rt, ship.ship(rt, f))
     assert (e.value.kind, e.value.message) == (
         "IOError", "the data sent from another process is not valid (bad opcode 250)")
+
+
+@pytest.mark.parametrize("v", [0, -1, 2**63 - 1, -(2**63), 2**63, 0.5, -0.0, float("inf"), None,
+                               "", "é\n", "\udc80", "x" * 5000, True, False])
+def test_a_plain_value_on_its_own_is_written_as_in_a_structure(rt, v):
+    # ship's short way for a lone number, string or nil writes the writer's very bytes
+    w = ship._Writer(rt, True)
+    w.value(v)
+    assert ship.ship(rt, v) == w.finish()
+    back = ship.unship(rt, ship.ship(rt, v))
+    assert back == v and type(back) is type(v)
+    assert ship.unship(rt, ship.ship(rt, [v])) == [v]
+
+
+def test_a_lone_number_with_bytes_after_it_is_not_valid(rt):
+    data = ship.ship(rt, 7)
+    with pytest.raises(AxiomError) as e:
+        ship.unship(rt, data[:9] + b"\x01\x00\x00\x00")
+    assert e.value.kind == "IOError"

@@ -382,8 +382,26 @@ class _Writer:
         return bytes(out) + struct.pack("<I", count) + bytes(body)
 
 
+_NO_GLOBALS: Final = bytes(4)  # the globals section of a shipment without namespaces
+_PACK_Q: Final = struct.Struct("<q").pack
+_PACK_D: Final = struct.Struct("<d").pack
+_UNPACK_QD: Final = {73: struct.Struct("<q").unpack_from, 68: struct.Struct("<d").unpack_from}
+
+
 def ship(runtime: Any, value: Any, what: str = "the value") -> bytes:
     """`value` as bytes (see the file's docstring); TypeError naming a value that cannot go."""
+    # A plain number, string or nil (most items and results of a map) without the
+    # writer's bookkeeping: the same bytes it would write.
+    t = type(value)
+    if t is int and -(2**63) <= value < 2**63:
+        return b"I" + _PACK_Q(value) + _NO_GLOBALS
+    if t is float:
+        return b"D" + _PACK_D(value) + _NO_GLOBALS
+    if value is None:
+        return b"N" + _NO_GLOBALS
+    if t is str and len(value) < 4096:
+        b = value.encode("utf-8", "surrogatepass")
+        return b"S" + len(b).to_bytes(4, "little") + b + _NO_GLOBALS
     w = _Writer(runtime, bool(runtime.settings.get("peephole_optimizer", True)))
     w.path = [what]
     w.value(value)
@@ -576,6 +594,10 @@ def unship(runtime: Any, data: bytes) -> Any:
     """Fresh values in `runtime` from bytes `ship` made (`runtime` may be None for plain
     data). Bytes that are not a valid shipment (cut short, or bytecode that fails
     validation) are an IOError."""
+    if len(data) == 13 and data[9:] == _NO_GLOBALS:  # a number, as ship writes it
+        unpack = _UNPACK_QD.get(data[0])
+        if unpack is not None:
+            return unpack(data, 1)[0]
     r = _Reader(runtime, data)
     try:
         v = r.value()
