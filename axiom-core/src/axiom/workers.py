@@ -36,6 +36,7 @@ import os
 import struct
 import sys
 import threading
+import time
 
 from axiom_sdk import AxiomError, read_frame, write_frame
 
@@ -79,20 +80,30 @@ def make_runtime(config: dict[str, Any], emit: Any) -> Runtime:
 def run_items(rt: Runtime, fn: Any, items: list[bytes], time_left: float | None,
               spread: bool) -> list[tuple[bool, bytes]]:
     """Call `fn` with each shipped item (its argument list when `spread`, else its one
-    argument), each with the whole of every limit and the parent run's deadline; (ok,
-    shipped result or error) for each."""
-    out = []
-    for data in items:
-        rt.start_budget(time_left)
-        try:
-            args = _in_context(rt, ship.unship, rt, data)
-            value = rt.apply(fn, args if spread else [args])
-            out.append((True, _in_context(rt, ship.ship, rt, value, "the result")))
-        except AxiomError as e:
-            out.append((False, ship.ship(rt, e)))
-        except MemoryError:
-            out.append((False, ship.ship(rt, out_of_memory())))
-    return out
+    argument), each with the whole of every limit and the parent run's deadline (`time_left`
+    seconds from now); (ok, shipped result or error) for each."""
+    deadline = None if time_left is None else time.monotonic() + time_left
+    rt.start_budget(time_left)
+    tokens = rt.enter_context()  # one context for the job: the run's grants and deadline
+    try:
+        return [run_item(rt, fn, data, deadline, spread) for data in items]
+    finally:
+        rt.leave_context(tokens)
+
+
+def run_item(rt: Runtime, fn: Any, data: bytes, deadline: float | None,
+             spread: bool) -> tuple[bool, bytes]:
+    """One item of a job, in the job's context (run_items): a fresh budget of every limit,
+    ending at the parent run's `deadline` (a time.monotonic() value, None: no deadline)."""
+    rt.start_budget(None if deadline is None else deadline - time.monotonic())
+    try:
+        args = ship.unship(rt, data)
+        value = rt.apply(fn, args if spread else [args])
+        return True, ship.ship(rt, value, "the result")
+    except AxiomError as e:
+        return False, ship.ship(rt, e)
+    except MemoryError:
+        return False, ship.ship(rt, out_of_memory())
 
 
 def _in_context(rt: Runtime, f: Any, *args: Any) -> Any:
@@ -161,21 +172,31 @@ def _serve_job(rt: Runtime, payload: bytes, functions: dict[int, Any], broken: d
     job, fid, left, n, spread = struct.unpack_from("<IIdIB", payload)
     pos = struct.calcsize("<IIdIB")
     time_left = None if math.isnan(left) else left
-    for index in range(n):
-        size = struct.unpack_from("<I", payload, pos)[0]
-        data = payload[pos + 4:pos + 4 + size]
-        pos += 4 + size
-        if fid in broken:
-            ok, result = False, broken[fid]
-        else:
-            ok, result = run_items(rt, functions[fid], [data], time_left, bool(spread))[0]
-        send("R", struct.pack("<IIB", job, index, 1 if ok else 0) + result)
+    deadline = None if time_left is None else time.monotonic() + time_left
+    fn = functions.get(fid)
+    head = struct.Struct("<IIB").pack
+    size_at = struct.Struct("<I").unpack_from
+    rt.start_budget(time_left)
+    tokens = rt.enter_context()  # one context for the job: the run's grants and deadline
+    try:
+        for index in range(n):
+            size = size_at(payload, pos)[0]
+            data = payload[pos + 4:pos + 4 + size]
+            pos += 4 + size
+            if fn is None:
+                ok, result = False, broken[fid]
+            else:
+                ok, result = run_item(rt, fn, data, deadline, bool(spread))
+            # one frame per item as it ends: a worker that dies mid-job has said which
+            # items it finished, so the parent knows the one it was running
+            send("R", head(job, index, 1 if ok else 0) + result)
+    finally:
+        rt.leave_context(tokens)
 
 
 def _watch_parent(parent: int) -> None:
     """End this worker when its parent is gone (killed: nothing else would tell it)."""
     def watch() -> None:
-        import time
         while os.getppid() == parent:
             time.sleep(0.5)
         os._exit(1)
