@@ -21,6 +21,7 @@ stdout (fd 1 itself then goes to stderr, so nothing a library prints can break a
       J  u32 job, u32 fid, f64 time left (NaN: none), u32 n, u8 spread (1: each item is
          an argument list), n x (u32 len, shipped item)
     worker -> parent
+      Y  (empty)                                            ready: after the config, once
       O  u8 stream (0 out, 1 err), UTF-8 text               one whole line of output
       R  u32 job, u32 index, u8 ok, shipped result or error  one per item, as it ends
 
@@ -142,6 +143,7 @@ def main() -> None:
     if first is None or first[0] != ord("C"):
         return
     rt = make_runtime(ship.unship(None, first[1]), emit)
+    send("Y", b"")
     functions: dict[int, Any] = {}
     broken: dict[int, bytes] = {}  # fid -> the shipped error that reading it raised
     try:

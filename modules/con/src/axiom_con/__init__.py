@@ -702,10 +702,11 @@ def _item(i: int) -> str:
     return f"item {i} of xs"
 
 
-def _chunks(n: int, parallel: int) -> int:
-    """Items per chunk: about four chunks per worker, so a slow item cannot hold
-    many others back, yet 1,000 small items do not go one message each."""
-    return max(1, n // (parallel * 4))
+def _chunks(indexes: list[int], parallel: int) -> list[list[int]]:
+    """`indexes` in chunks: about four per worker, so a slow item cannot hold many others
+    back, yet 1,000 small items do not go one message each."""
+    size = max(1, len(indexes) // (parallel * 4))
+    return [indexes[i:i + size] for i in range(0, len(indexes), size)]
 
 
 @module.export
@@ -728,10 +729,12 @@ def parallel_map(fn: Function, xs: list, workers: int | None = None,
                                         "functions written in Axiom; use backend=\"threads\" "
                                         "for a module's function")
     function = _ship(fn, "the function", "con.parallel_map")
+    if backend == "processes":  # the workers start now, while the items are written
+        _warm_pool(_run(), workers or _cpus())
     shipped = _ship_items(items, _item)
     if backend == "dask":
         return _dask_map(function, shipped, spread=False, name="con.parallel_map", labels=_item)
-    return _process_map(function, shipped, workers or _cpus(), local=None)
+    return _process_map(function, shipped, workers or _cpus())
 
 
 def _cpus() -> int:
@@ -739,33 +742,30 @@ def _cpus() -> int:
     return cpu_count()
 
 
-def _process_map(function: bytes, shipped: list[bytes], parallel: int,
-                 local: Function | None) -> list:
-    """Run shipped items on the run's pool (`parallel` at once; with `local`, the
-    calling thread also runs items, with that copy of the function)."""
+def _process_map(function: bytes, shipped: list[bytes], parallel: int) -> list:
+    """Run shipped items on the run's pool, `parallel` at once."""
     from ._pool import Call, collect
-    run = _run()
-    processes = parallel - 1 if local is not None else parallel
-    pool = _warm_pool(run, processes)
-    call = Call(pool.new_fid(), function, shipped, False, processes, "con.parallel_map", _item)
-    pool.submit(call, _chunks(len(shipped), parallel))
-
-    def here(indexes: list[int]) -> None:
-        assert local is not None
-        for i in indexes:
-            try:
-                v = (True, local(unship(shipped[i])))
-            except AxiomError as e:
-                v = (False, e)
-            with pool.cond:
-                call.results[i] = ("value", *v)
-                call.left -= 1
-                pool.cond.notify_all()
+    pool = _warm_pool(_run(), parallel)
+    call = Call(pool.new_fid(), function, shipped, False, parallel, "con.parallel_map", _item)
+    pool.submit(call, _chunks(list(range(len(shipped))), parallel))
     try:
-        pool.wait(call, "con.parallel_map", here if local is not None else None)
+        pool.wait(call, "con.parallel_map")
     finally:
         pool.finish(call)
     return _at_call(collect, call)
+
+
+def _run_here(pool: Any, call: Any, copy: Function, indexes: list[int]) -> None:
+    """Run items of `call` on this thread, on `copy` (the function as a worker gets it)."""
+    for i in indexes:
+        try:
+            v = (True, copy(unship(call.items[i])))
+        except AxiomError as e:
+            v = (False, e)
+        with pool.cond:
+            call.results[i] = ("value", *v)
+            call.left -= 1
+            pool.cond.notify_all()
 
 
 def _at_call(collect: Callable[[Any], list], arg: Any) -> list:
@@ -789,45 +789,83 @@ def _dask_map(function: bytes, shipped: list[bytes], spread: bool, name: str,
         parallel = max(1, sum(client.nthreads().values()))
     except Exception:
         parallel = 1
-    size = _chunks(len(shipped), parallel)
-    chunks = [list(range(i, min(i + size, len(shipped)))) for i in range(0, len(shipped), size)]
+    chunks = _chunks(list(range(len(shipped))), parallel)
     results = _dask.run_chunks(client, worker_setup()[1], function, chunks, shipped, spread,
                                current_run.get() or _fallback_run(), name, name, labels)
     return _at_call(_dask.collect, results)
 
 
 def _auto_map(fn: Function, items: list, workers: int | None) -> list:
-    """backend=nil. A function written in Axiom runs on a copy of itself (as in a
-    worker process): the first item here, timed, while the pool's workers start; then
-    the rest here when they look
-    cheap, on threads when the item mostly waited (in `bounded_wait`: sleeps, receives,
-    pipes), else on worker processes with this thread working beside them. Anything else, or anything that cannot be copied
-    (a function using a channel or a lock), runs on threads."""
+    """backend=nil. A function written in Axiom runs on a copy of itself (as in a worker
+    process): the first item here, timed, while the pool's workers start and each ready
+    worker takes one item too; then the rest here when they look cheap, on threads when the
+    item mostly waited (in `bounded_wait`: sleeps, receives, pipes), else on worker
+    processes with this thread working beside them. Anything else, or anything that cannot
+    be copied (a function using a channel or a lock), runs on threads."""
     parallel = workers or _cpus()
     if len(items) < 2 or parallel < 2 or _cpus() < 2 or not is_script_function(fn):
         return _thread_map(fn, items, workers)
     try:
         function = ship(fn, "the function")
+    except AxiomError as e:
+        if e.kind != "TypeError":
+            raise
+        return _thread_map(fn, items, workers)
+    # workers start now, on the other cores, while the items are written and the first
+    # runs here: when the items turn out CPU-bound the pool is ready; when not, it stays
+    # warm for the run
+    pool = _warm_pool(_run(), parallel - 1)
+    try:
         shipped = _ship_items(items, _item)
     except AxiomError as e:
         if e.kind != "TypeError":
             raise
         return _thread_map(fn, items, workers)
+    from ._pool import Call, collect
     copy = unship(function)
-    # workers start now, on the other cores, while the first item runs here: when the
-    # items turn out CPU-bound the pool is ready; when not, it stays warm for the run
-    _warm_pool(_run(), parallel - 1)
-    wall, waited = time.perf_counter(), time_waited()
-    first = copy(unship(shipped[0]))
-    wall, waited = time.perf_counter() - wall, time_waited() - waited
-    if wall * (len(items) - 1) < AUTO_LOCAL:
-        return [first, *(copy(unship(x)) for x in shipped[1:])]
-    if waited > WAITS * wall:  # it mostly waits (sleeps, receives, pipes): threads, on the copy
-        return [first, *_thread_map(copy, [unship(x) for x in shipped[1:]], workers)]
-    return [first, *_process_map(function, shipped[1:], parallel, local=copy)]
+    call = Call(pool.new_fid(), function, shipped, False, parallel - 1, "con.parallel_map", _item)
+    # While the first item is timed here, a worker that is ready (a warm pool, or one
+    # that started meanwhile) is not left idle: it takes one item. Only one each, so a
+    # call whose items turn out cheap, or mostly waiting, still runs the rest here or on
+    # threads.
+    pool.submit(call, [[i] for i in range(1, min(parallel, len(items)))])
+    try:
+        try:
+            wall, waited = time.perf_counter(), time_waited()
+            _run_here(pool, call, copy, [0])
+            wall, waited = time.perf_counter() - wall, time_waited() - waited
+            rest = sorted(pool.take_back(call)) + list(range(parallel, len(items)))
+            if not call.results[0][1]:  # the first item failed: its error is raised; the
+                with pool.cond:         # rest need not run
+                    call.left -= len(rest)
+            elif wall * len(rest) < AUTO_LOCAL:  # a worker would cost more than it saves
+                _run_here(pool, call, copy, rest)
+            elif waited > WAITS * wall:  # it mostly waits (sleeps, receives, pipes): threads
+                outcomes = _thread_map(lambda x: _outcome(copy, x),
+                                       [unship(shipped[i]) for i in rest], workers)
+                with pool.cond:
+                    for i, (ok, v) in zip(rest, outcomes):
+                        call.results[i] = ("value", ok, v)
+                    call.left -= len(rest)
+            else:  # CPU-bound: worker processes, and this thread beside them
+                pool.submit(call, _chunks(rest, parallel))
+            pool.wait(call, "con.parallel_map", lambda chunk: _run_here(pool, call, copy, chunk))
+        except KeyboardInterrupt:
+            pool.kill()
+            raise
+    finally:
+        pool.finish(call)
+    return _at_call(collect, call)
 
 
-def _thread_map(fn: Function, items: list, workers: int | None) -> list:
+def _outcome(fn: Function, x: Any) -> tuple[bool, Any]:
+    try:
+        return True, fn(x)
+    except AxiomError as e:
+        return False, e
+
+
+def _thread_map(fn: Callable[[Any], Any], items: list, workers: int | None) -> list:
     """fn applied to each item on a pool of worker threads; results in the order of xs."""
     from concurrent.futures import ThreadPoolExecutor
     from concurrent.futures import wait as wait_all
@@ -866,7 +904,7 @@ def spawn_process(fn: Function, *args: Any) -> Task:
         def body() -> Any:
             from ._pool import Call, collect
             call = Call(pool.new_fid(), function, shipped, True, 1, "con.spawn_process", labels)
-            pool.submit(call, 1)
+            pool.submit(call, [[0]])
             try:
                 pool.wait(call, "con.spawn_process")
             finally:

@@ -58,7 +58,7 @@ class Call:
 
 
 class _Worker:
-    __slots__ = ("proc", "lock", "fids", "chunk", "done_in_chunk", "alive", "job")
+    __slots__ = ("proc", "lock", "fids", "chunk", "done_in_chunk", "alive", "ready", "job")
 
     def __init__(self, proc: subprocess.Popen[bytes]) -> None:
         self.proc = proc
@@ -67,6 +67,7 @@ class _Worker:
         self.chunk: tuple[Call, list[int]] | None = None
         self.done_in_chunk: set[int] = set()
         self.alive = True
+        self.ready = False  # it said it is ready: until then its chunks wait in the queue
         self.job = 0
 
 
@@ -116,14 +117,23 @@ class Pool:
             return self.next_fid
 
     # -- calls ---------------------------------------------------------------------------
-    def submit(self, call: Call, chunk: int) -> None:
+    def submit(self, call: Call, chunks: list[list[int]]) -> None:
+        """Queue chunks of `call`'s items (lists of indexes) for the workers."""
         with self.cond:
-            order = list(range(len(call.items)))
-            for i in range(0, len(order), chunk):
-                call.pending.append(order[i:i + chunk])
-            if call.pending:
+            call.pending.extend(c for c in chunks if c)
+            if call.pending and call not in self.calls:
                 self.calls.append(call)
             self.cond.notify_all()
+        self.dispatch()
+
+    def take_back(self, call: Call) -> list[int]:
+        """The indexes of `call`'s items that no worker has taken yet, no longer queued."""
+        with self.cond:
+            taken = [i for chunk in call.pending for i in chunk]
+            call.pending.clear()
+            if call in self.calls:
+                self.calls.remove(call)
+            return taken
 
     def finish(self, call: Call) -> None:
         """The call is over (done, failed or abandoned): workers may forget its function."""
@@ -177,7 +187,7 @@ class Pool:
             while sum(w.alive for w in self.workers) < self.size and self.calls:
                 self._start()
             for w in self.workers:
-                if not w.alive or w.chunk is not None:
+                if not w.alive or not w.ready or w.chunk is not None:
                     continue
                 call = next((c for c in self.calls if c.inflight < c.limit and c.pending), None)
                 if call is None:
@@ -232,6 +242,10 @@ class Pool:
             tag, payload = frame
             if tag == ord("O"):
                 self.run.write(payload[1:].decode("utf-8", "surrogatepass"), payload[0])
+            elif tag == ord("Y"):  # started: it takes work from now on
+                with self.cond:
+                    w.ready = True
+                self.dispatch()
             elif tag == ord("R"):
                 job, index, ok = struct.unpack_from("<IIB", payload)
                 self._result(w, job, index, bool(ok), payload[9:])
@@ -251,7 +265,8 @@ class Pool:
             if idle:
                 w.chunk = None
                 call.inflight -= 1
-            self.cond.notify_all()
+            if idle or call.left == 0:  # what a waiting thread waits for (not every item)
+                self.cond.notify_all()
         if idle:  # its next chunk now, even while the waiting thread runs one itself
             self.dispatch()
 
