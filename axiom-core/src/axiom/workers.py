@@ -32,11 +32,11 @@ so Ctrl-C in the terminal reaches only the parent, which ends its workers.
 
 from __future__ import annotations
 
+import _thread  # not threading: a worker starts without functools, collections, enum
 import math
 import os
 import struct
 import sys
-import threading
 import time
 
 from axiom_sdk import AxiomError, read_frame, write_frame
@@ -124,13 +124,16 @@ def load_function(rt: Runtime, data: bytes) -> Any:
 
 def main() -> None:
     """Serve one parent: read jobs from stdin until it closes."""
-    import signal
+    try:  # the C module: `signal` would first build its enums, a tenth of a worker's start
+        import _signal as signal
+    except ImportError:  # not CPython
+        import signal  # type: ignore[no-redef]
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _watch_parent(int(sys.argv[1]) if len(sys.argv) > 1 else os.getppid())
     proto = os.fdopen(os.dup(1), "wb", buffering=0)
     os.dup2(2, 1)  # whatever else writes to stdout cannot break a frame
     inp = sys.stdin.buffer
-    lock = threading.Lock()
+    lock = _thread.allocate_lock()
 
     def send(tag: str, payload: bytes) -> None:
         with lock:
@@ -202,13 +205,13 @@ def _watch_parent(parent: int) -> None:
         while os.getppid() == parent:
             time.sleep(0.5)
         os._exit(1)
-    threading.Thread(target=watch, name="axiom-worker-watch", daemon=True).start()
+    _thread.start_new_thread(watch, ())  # like a daemon thread: it never holds up the end
 
 
 # --- Dask workers --------------------------------------------------------------------------
 
-_RUNTIMES: dict[bytes, tuple[Runtime, threading.local]] = {}
-_RUNTIMES_LOCK = threading.Lock()
+_RUNTIMES: dict[bytes, tuple[Runtime, Any]] = {}
+_RUNTIMES_LOCK = _thread.allocate_lock()
 
 
 def run_job(config: bytes, fn: bytes, items: list[bytes], time_left: float | None,
@@ -219,7 +222,7 @@ def run_job(config: bytes, fn: bytes, items: list[bytes], time_left: float | Non
     with _RUNTIMES_LOCK:
         entry = _RUNTIMES.get(config)
         if entry is None:
-            local = threading.local()
+            local = _thread._local()
 
             def emit(stream: int, line: str) -> None:
                 getattr(local, "lines", []).append((stream, line))
