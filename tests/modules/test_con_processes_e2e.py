@@ -80,6 +80,18 @@ def test_an_error_in_a_worker_keeps_its_kind_message_position_and_trace(rt):
     assert err.frame_vars == [("x", "0"), ("y", "10")]
 
 
+def test_an_error_in_an_item_run_here_has_the_call_in_its_trace_too(rt):
+    # backend=nil runs the first item here: its trace goes on through the script's
+    # frames, with the parallel_map call where a worker's error has it
+    with pytest.raises(AxiomError) as e:
+        rt.eval("fn bad(x) {\n    let y = 10\n    y / x\n}\ncon.parallel_map(bad, [0, 1, 2])",
+                "<here>")
+    err = e.value
+    assert (err.kind, err.span) == ("DivisionByZero", ("<here>", 3, 5, 9))
+    assert err.trace[:3] == [("bad()", "<here>", 3), ("con.parallel_map", "<here>", 5),
+                             ("main", "<here>", 5)]
+
+
 def test_out_in_a_worker_reaches_stdout_one_whole_line_at_a_time(rt):
     _, out = run(rt, """
 fn talk(tag) {

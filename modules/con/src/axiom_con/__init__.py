@@ -761,6 +761,7 @@ def _run_here(pool: Any, call: Any, copy: Function, indexes: list[int]) -> None:
         try:
             v = (True, copy(unship(call.items[i])))
         except AxiomError as e:
+            _here_trace(e)
             v = (False, e)
         with pool.cond:
             call.results[i] = ("value", *v)
@@ -776,8 +777,23 @@ def _at_call(collect: Callable[[Any], list], arg: Any) -> list:
     except AxiomError as e:
         pos = script_position()
         if pos is not None and e.trace is not None:
-            e.trace = [*e.trace, ("con.parallel_map", pos[0], pos[1])]
+            call = ("con.parallel_map", pos[0], pos[1])
+            if call not in e.trace:  # an item run here has it already (_run_here)
+                e.trace = [*e.trace, call]
         raise
+
+
+def _here_trace(e: AxiomError) -> None:
+    """The trace of an item's error that happened here: it goes on through this script's
+    frames, the innermost of them at the parallel_map call; the call goes just before it,
+    where a worker's error has it."""
+    pos = script_position()
+    if pos is None or not e.trace:
+        return
+    call = ("con.parallel_map", pos[0], pos[1])
+    at = next((i for i in range(len(e.trace) - 1, -1, -1)
+               if tuple(e.trace[i][1:]) == tuple(pos)), len(e.trace))
+    e.trace = [*e.trace[:at], call, *e.trace[at:]]
 
 
 def _dask_map(function: bytes, shipped: list[bytes], spread: bool, name: str,
