@@ -184,7 +184,7 @@ def signal_number(name: str) -> int:
 
 def _raise_on_sigterm() -> None:
     """SIGTERM ends the run the way Ctrl-C does: the main thread gets Terminated."""
-    import signal
+    import _signal as signal  # not `signal`, whose enums cost start-up time
 
     def terminated(signum: int, frame: Any) -> None:
         raise Terminated()
@@ -197,7 +197,7 @@ def _raise_on_sigterm() -> None:
 def _exit_on_next_signal(status: int) -> None:
     """While the run is being ended after a first Ctrl-C (or SIGTERM), a second one
     exits at once."""
-    import signal
+    import _signal as signal
 
     def now(signum: int, frame: Any) -> None:
         os._exit(status)
