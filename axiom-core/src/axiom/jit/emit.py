@@ -33,13 +33,10 @@ whose `__builtins__` is empty.
 
 from __future__ import annotations
 
-import ast
-import copy
-import re
-
 from ..bytecode import INFO, Code, Op
 from ..vm import Class, Closure
 from . import infer as F
+from . import pyast as ast
 from .infer import MAX, MIN, Analysis, Unsupported, Val
 from .support import MethodCache
 
@@ -49,10 +46,9 @@ if TYPE_CHECKING:
 
 # Built-ins whose Python function gives an int in Axiom's range (no check needed)
 _SAFE_INT_BUILTINS: Final = frozenset({"len", "int"})
-_IDENT: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # Format specs compiled code applies itself: small widths and precisions only (larger ones
 # go through intrinsics.format_value, which checks the size against --max-memory first).
-_SIMPLE_SPEC: Final = re.compile(r"[<>^]?[+\- ]?0?\d{0,3}(?:\.\d{1,2})?[eEfFgG%]?\Z")
+_SIMPLE_SPEC: Final = r"[<>^]?[+\- ]?0?\d{0,3}(?:\.\d{1,2})?[eEfFgG%]?\Z"  # re, imported when used
 
 
 class Entry:
@@ -85,6 +81,11 @@ class Ctx:
 
 
 ITER: Final = ("iterator", 0, 0)  # the value a for loop's iterator has on the stack
+
+
+def _ident(name: str) -> bool:
+    """Whether `name` can be a Python name as it is (ASCII letters, digits, _)."""
+    return name.isascii() and name.isidentifier()
 
 
 def place(node: Any, line: int, column: int) -> Any:
@@ -176,7 +177,7 @@ class Gen:
         self.loop_end = ends  # loop header -> its exit (after the last back edge)
         self.names = [self._slot_name(i) for i in range(code.nslots)]
         # globals kept in a local from their one store on (infer.Hints.promoted)
-        self.promoted = {name: (f"g_{name}" if _IDENT.match(name) else f"_g{k}", k)
+        self.promoted = {name: (f"g_{name}" if _ident(name) else f"_g{k}", k)
                          for name, k in analysis.hints.promoted.items()}
 
     # -- names and positions ------------------------------------------------------------
@@ -189,7 +190,7 @@ class Gen:
 
     def _slot_name(self, i: int) -> str:
         name = self.code.slot_names[i] if i < len(self.code.slot_names) else ""
-        return f"{name}_{i}" if _IDENT.match(name) else f"_h{i}"
+        return f"{name}_{i}" if _ident(name) else f"_h{i}"
 
     def temp(self) -> str:
         self.ntemps += 1
@@ -836,7 +837,8 @@ class Gen:
     def op_format(self, ip: int, arg: int) -> None:
         a = self.pop()
         spec = self.code.consts[arg]
-        if a.val[0] in ("int", "float") and _SIMPLE_SPEC.match(spec):
+        import re
+        if a.val[0] in ("int", "float") and re.match(_SIMPLE_SPEC, spec):
             self.push(_call("format", a.expr, _const(spec)), F.STR)
         else:
             self.push(_call("I_format_value", a.expr, _const(spec)), F.STR)
@@ -969,7 +971,7 @@ class Gen:
         if a.val[0] == "inst":
             self.emit(fast)
         else:
-            self.emit(ast.If(test=_type_is(a.expr, "Instance"), body=[fast], orelse=[copy.deepcopy(slow)]))
+            self.emit(ast.If(test=_type_is(a.expr, "Instance"), body=[fast], orelse=[ast.clone(slow)]))
         self.push(_name(t), F.ANY, True)
 
     def op_set_attr(self, ip: int, arg: int) -> None:
@@ -1032,7 +1034,7 @@ class Gen:
             values = [a.expr for a in args]
             result = ast.IfExp(test=hit, body=_call(_attr(ic, "fn"), self.vm(), f.expr, *values),
                                orelse=_call(_attr(_name("CALLS"), "call_ic"), self.vm(), ic, f.expr,
-                                            *[copy.deepcopy(v) for v in values]))
+                                            *[ast.clone(v) for v in values]))
             pure = False
         else:
             result = _call(_attr(_name("CALLS"), "call"), self.vm(), f.expr, *[a.expr for a in args])
@@ -1115,7 +1117,7 @@ class Gen:
             values = [a.expr for a in args]
             if guard is not None:
                 return ast.IfExp(test=guard, body=_call(body_, *lead, *values),
-                                 orelse=_call(entry_, *lead, *[copy.deepcopy(v) for v in values]))
+                                 orelse=_call(entry_, *lead, *[ast.clone(v) for v in values]))
             whole = misfits or (kind == "self" and not spec)  # the guarded entry is needed
             return _call(entry_ if whole else body_, *lead, *values)
 
@@ -1126,7 +1128,7 @@ class Gen:
         args = [a if a.pure else self.simple(a) for a in args]
         call = call_with(args)
         r = self.temp()
-        again = ast.Tuple(elts=[copy.deepcopy(a.expr) for a in args], ctx=ast.Load())
+        again = ast.Tuple(elts=[ast.clone(a.expr) for a in args], ctx=ast.Load())
         self.emit(ast.Try(body=[ast.Assign(targets=[_name(r, True)], value=call)],
                           handlers=[ast.ExceptHandler(type=_name("RecursionError"), name=None, body=[
                               ast.Assign(targets=[_name(r, True)],
@@ -1203,7 +1205,7 @@ class Gen:
             args = [v.expr for v in values]
             self.push(ast.IfExp(test=hit, body=_call(_attr(ic, "fn"), self.vm(), o.expr, *args),
                                 orelse=_call(_attr(_name("CALLS"), "method_ic"), self.vm(), ic, o.expr,
-                                             _const(name), *[copy.deepcopy(a) for a in args])), F.ANY)
+                                             _const(name), *[ast.clone(a) for a in args])), F.ANY)
         else:
             self.push(_call(_attr(_name("CALLS"), "method"), self.vm(), obj.expr, _const(name),
                             *[v.expr for v in values]), F.ANY)
