@@ -24,6 +24,7 @@ the text is skipped (it stays in the text as a blank, so offsets do not move).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any, Final
 
@@ -274,19 +275,112 @@ _CLOSERS: Final = {"RPAREN": "(", "RBRACKET": "[", "RBRACE": "{"}
 CHECK_EVERY: Final = 4096  # tokens between two calls of a caller's `check` (run limits)
 
 
+class Token:
+    """A token: `type` (a name from `tokens`), `value`, and the offsets `lexpos` (start)
+    and `end` (exclusive) in the text. The rules' functions also see `lexer`."""
+
+    __slots__ = ("type", "value", "lexpos", "end", "lexer")
+    type: str
+    value: Any
+    lexpos: int
+    end: int
+    lexer: Any
+
+    def __repr__(self) -> str:
+        return f"Token({self.type},{self.value!r},{self.lexpos},{self.end})"
+
+
+_scanner: Any = None  # (master regex, group index -> (rule function, type)), see _scan_table
+
+
+def _scan_table(lexer: Any) -> Any:
+    """ply's master regular expression, preceded by the blanks ply skips (t_ignore), so
+    one match finds the next token; None when ply split it in several (it does past 100
+    groups): then ply's own loop runs."""
+    global _scanner
+    if _scanner is None:
+        if len(lexer.lexre) != 1:
+            _scanner = False
+        else:
+            master, index = lexer.lexre[0]
+            blanks = "[" + "".join(re.escape(c) for c in lexer.lexignore) + "]*"
+            _scanner = (re.compile(blanks + "(?:" + master.pattern + ")", master.flags), index)
+    return _scanner
+
+
 def raw_tokens(source: str, check: Callable[[], None] | None = None) -> list[Any]:
     """ply's tokens of `source`; `check()`, when given, is called every CHECK_EVERY
-    tokens (a Runtime's time and memory limits, which may raise)."""
+    tokens (a Runtime's time and memory limits, which may raise).
+
+    The loop is ply's Lexer.token over ply's own master regex, made cheaper for a long
+    text: blanks are skipped by the regex, tokens are small Token objects, and the
+    rules IDENT, NEWLINE and COMMENT, the most frequent, are applied here rather than
+    by calling their functions (t_IDENT's keyword lookup; nothing for the others, as
+    no token's line number is kept: positions are offsets)."""
     lexer = _get_lexer()
     lexer.input(source)
     toks: list[Any] = []
+    scanner = _scan_table(lexer)
+    if not scanner:
+        while True:
+            t = lexer.token()
+            if t is None:
+                return toks
+            t.end = lexer.lexpos
+            toks.append(t)
+            if check is not None and not len(toks) % CHECK_EVERY:
+                check()
+    match = scanner[0].match
+    index = scanner[1]
+    append = toks.append
+    keywords = KEYWORDS
+    ignore = lexer.lexignore
+    n = len(source)
+    pos = 0
+    count = 0
     while True:
-        t = lexer.token()
-        if t is None:
-            return toks
-        t.end = lexer.lexpos
-        toks.append(t)
-        if check is not None and not len(toks) % CHECK_EVERY:
+        m = match(source, pos)
+        if m is None:
+            while pos < n and source[pos] in ignore:
+                pos += 1
+            if pos >= n:
+                return toks
+            t = Token()
+            t.type, t.value, t.lexpos, t.end, t.lexer = "error", source[pos:], pos, pos, lexer
+            lexer.lexpos = pos
+            t_error(t)  # raises
+            raise ParseError(f"unexpected character {source[pos]!r}", pos, pos + 1)
+        i: int = m.lastindex  # type: ignore[assignment]  # the rule matched: never None
+        func, ty = index[i]
+        start = m.start(i)
+        pos = m.end()
+        if ty == "IDENT":
+            t = Token()
+            value = m.group(i)
+            t.type, t.value, t.lexpos, t.end = keywords.get(value, "IDENT"), value, start, pos
+        elif ty == "NEWLINE":
+            t = Token()
+            t.type, t.value, t.lexpos, t.end = ty, "\n", start, pos
+        elif ty == "COMMENT":
+            continue
+        elif func is None:
+            if ty is None:
+                continue
+            t = Token()
+            t.type, t.value, t.lexpos, t.end = ty, m.group(i), start, pos
+        else:
+            t = Token()
+            t.type, t.value, t.lexpos, t.lexer = ty, m.group(i), start, lexer
+            lexer.lexmatch = m
+            lexer.lexpos = pos
+            t = func(t)
+            pos = lexer.lexpos  # a rule may move on (an interpolation string does)
+            if not t:
+                continue
+            t.end = pos
+        append(t)
+        count += 1
+        if check is not None and not count % CHECK_EVERY:
             check()
 
 
