@@ -270,6 +270,9 @@ _CONTINUE_AFTER: Final = frozenset({
 # A line starting with one of these continues the previous one.
 _CONTINUE_BEFORE: Final = frozenset({"ELSE", "THEN", "DOT", "RPAREN", "RBRACKET", "RBRACE", "CATCH"})
 _CLOSERS: Final = {"RPAREN": "(", "RBRACKET": "[", "RBRACE": "{"}
+# The tokens tokenize() passes on as they are (the stack of brackets only changes at a
+# bracket, so its depth is checked there).
+_PLAIN: Final = frozenset(tokens) - {"NEWLINE", "LBRACE", "LPAREN", "LBRACKET", *_CLOSERS, "STRING"}
 
 
 CHECK_EVERY: Final = 4096  # tokens between two calls of a caller's `check` (run limits)
@@ -430,13 +433,19 @@ def tokenize(source: str, base: int = 0, stack: list[tuple[str, Any]] | None = N
     if stack is None:
         stack = []  # (kind, token): kind is "(", "[", "{" (block) or "d"
     braces: list[tuple[Any, Any]] = []  # (opening, closing) `{ }` pairs, for _lost_brace
-    prev: str | None = None
-    n = len(toks)
-    for i, t in enumerate(toks):
-        if base:
+    if base:
+        for t in toks:
             t.lexpos += base
             t.end += base
+    prev: str | None = None
+    n = len(toks)
+    plain = _PLAIN
+    for i, t in enumerate(toks):
         ty = t.type
+        if ty in plain:  # most tokens: nothing to decide
+            prev = ty
+            yield t
+            continue
         if ty == "NEWLINE":
             if stack and stack[-1][0] in "([":
                 continue
@@ -453,8 +462,12 @@ def tokenize(source: str, base: int = 0, stack: list[tuple[str, Any]] | None = N
             if prev in _BLOCK_AFTER:
                 t.type = ty = "BLOCK"
             stack.append(("{" if ty == "BLOCK" else "d", t))
+            if len(stack) > MAX_NESTING:
+                raise ParseError("nesting too deep", t.lexpos, t.end)
         elif ty in ("LPAREN", "LBRACKET"):
             stack.append(("(" if ty == "LPAREN" else "[", t))
+            if len(stack) > MAX_NESTING:
+                raise ParseError("nesting too deep", t.lexpos, t.end)
         elif ty in _CLOSERS:
             want = _CLOSERS[ty]
             if not stack or (stack[-1][0] if stack[-1][0] != "d" else "{") != want:
@@ -468,8 +481,6 @@ def tokenize(source: str, base: int = 0, stack: list[tuple[str, Any]] | None = N
                 braces.append((opener, t))
         elif ty == "STRING" and prev == "AT":
             t.type = ty = "ISTRING"
-        if len(stack) > MAX_NESTING:
-            raise ParseError("nesting too deep", t.lexpos, t.end)
         prev = ty
         yield t
     if stack:

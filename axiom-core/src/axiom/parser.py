@@ -7,6 +7,9 @@ The parse tables are generated at build time (hatch_build.py calls `write_tables
 shipped as `_parsetab.py`; at run time they are loaded with `write_tables=False,
 debug=False, optimize=False` and a null error log, so nothing is ever written. A test
 checks that the shipped tables match the grammar. Every rule's docstring is its grammar.
+The parse runs ply's LR algorithm over those tables in `_run` (ply's
+`parseopt_notrack` without its error recovery, which p_error never uses, and with a
+cheaper production object: see there).
 
 Interpolation strings (`@"...{expr:spec}..."`) are split here and their expressions
 parsed once the enclosing parse has finished (ply's parser is not re-entrant). After
@@ -58,20 +61,18 @@ _state = _State()
 
 def _s(p: Any, i: int) -> int:
     """Start offset of symbol i of a production."""
-    sym = p.slice[i]
-    v = sym.value
+    v = p[i]
     if isinstance(v, A.Node):
         return v.start
-    return sym.lexpos  # type: ignore[no-any-return]
+    return p.slice[i].lexpos  # type: ignore[no-any-return]
 
 
 def _e(p: Any, i: int) -> int:
     """End offset of symbol i of a production."""
-    sym = p.slice[i]
-    v = sym.value
+    v = p[i]
     if isinstance(v, A.Node):
         return v.end
-    return sym.end  # type: ignore[no-any-return]
+    return p.slice[i].end  # type: ignore[no-any-return]
 
 
 # --- program, blocks, statements ---------------------------------------------------
@@ -710,7 +711,7 @@ def _innermost(symstack: list[Any]) -> str | None:
     """The innermost bracket (or closure `|`) the parser stands in, from its stack."""
     open_: list[str] = []
     for sym in symstack:
-        ty = sym.type
+        ty = sym if type(sym) is str else sym.type  # a rule's name, or a token
         if ty in ("LPAREN", "LBRACKET", "LBRACE", "BLOCK"):
             open_.append(ty)
         elif ty == "PIPE":
@@ -975,7 +976,7 @@ class _TokenStream:
 
 
 def _get_parser() -> Any:
-    global _parser
+    global _parser, _rules
     if _parser is None:
         import sys
         mod = sys.modules[__name__]
@@ -986,7 +987,96 @@ def _get_parser() -> Any:
             tabmodule = "axiom._parsetab_missing"
         _parser = yacc.yacc(module=mod, tabmodule=tabmodule, write_tables=False, debug=False,
                             optimize=False, errorlog=yacc.NullLogger())
+        _rules = [(prod.name, prod.len, prod.callable, _PASS.get(prod.callable, 0))
+                  for prod in _parser.productions]
     return _parser
+
+
+class _Production(list):  # type: ignore[type-arg]
+    """What a rule's function gets: p[i] is the value of the production's symbol i and
+    p[0] its result, as in ply, but read and set as a plain list; p.slice[i] is the
+    token of a terminal symbol (the rule's name for the others)."""
+
+    __slots__ = ("slice",)
+    slice: list[Any]
+
+
+_rules: list[tuple[str, int, Any, int | None]] = []  # per production: name, length, function, _PASS
+# The rules whose function only passes a symbol's value on (p[0] = p[k]: k) or sets
+# nothing (None): the parse does that without calling them.
+_PASS: Final[dict[Any, int | None]] = {
+    p_expr_postfix: 1, p_postfix_primary: 1, p_primary_if: 1, p_stmt_block: 1, p_opt_expr: 1,
+    p_pattern_items: 1, p_primary_paren: 2, p_seps: None, p_opt_seps: None, p_empty: None,
+}
+
+
+def _run(parser: Any, stream: _TokenStream) -> Any:
+    """ply's LR parse (LRParser.parseopt_notrack) over ply's tables, made cheaper for a
+    long program: the rules get a list (see _Production), the rules in _PASS are done
+    without a call, and the tokens come straight from the stream's generator. Syntax
+    errors go to p_error, which always raises (there is no error recovery)."""
+    actions = parser.action
+    goto = parser.goto
+    defaulted = parser.defaulted_states
+    rules = _rules
+    it = stream._it
+    check = stream._check
+    count = stream._count
+    statestack = [0]
+    symstack: list[Any] = ["$end"]  # tokens, and the names of the rules reduced
+    values: list[Any] = [None]  # the value of each symbol on symstack
+    parser.statestack = statestack
+    parser.symstack = symstack
+    state = 0
+    lookahead: Any = None
+    ltype = ""
+    prev: Any = None
+    cur: Any = None
+    while True:
+        t = defaulted.get(state)
+        if t is None:
+            if lookahead is None:
+                prev = cur
+                cur = lookahead = next(it, None)
+                if check is not None:
+                    count += 1
+                    if not count % L.CHECK_EVERY:
+                        check()
+                ltype = "$end" if lookahead is None else lookahead.type
+            t = actions[state].get(ltype)
+            if t is None:
+                stream.prev, stream.cur, stream._count = prev, cur, count
+                p_error(lookahead)
+                raise ParseError("syntax error", 0, 0)  # p_error always raises
+            if t > 0:  # shift
+                statestack.append(t)
+                state = t
+                symstack.append(lookahead)
+                values.append(lookahead.value)
+                lookahead = None
+                continue
+            if t == 0:  # accept
+                stream.prev, stream.cur, stream._count = prev, cur, count
+                return values[-1]
+        name, plen, func, through = rules[-t]
+        if through is None:
+            value = None
+        elif through:
+            value = values[through - plen - 1]
+        else:
+            p = _Production(values[-plen - 1:]) if plen else _Production((None,))
+            p[0] = None
+            p.slice = symstack[-plen - 1:] if plen else [None]
+            func(p)
+            value = p[0]
+        if plen:
+            del statestack[-plen:]
+            del symstack[-plen:]
+            del values[-plen:]
+        symstack.append(name)
+        values.append(value)
+        state = goto[statestack[-1]][name]
+        statestack.append(state)
 
 
 def parse(text: str, filename: str = "<input>", check: Callable[[], None] | None = None) -> A.Program:
@@ -997,7 +1087,7 @@ def parse(text: str, filename: str = "<input>", check: Callable[[], None] | None
         parser = _get_parser()
         _source_text = A.Source(text, filename)
         _state.pending = []
-        program = parser.parse(lexer=_TokenStream(text, 0, check), tracking=False)
+        program = _run(parser, _TokenStream(text, 0, check))
         if program is None:  # only separators
             program = A.Program(0, 0, A.Block(0, 0, []))
         _finish_interpolations(parser, text)
@@ -1023,7 +1113,7 @@ def _finish_interpolations(parser: Any, text: str) -> None:
             outer = _state.pending
             _state.pending = []
             # Lexed with the part's offset, so positions point into the file.
-            program = parser.parse(lexer=_TokenStream(expr_text, offset), tracking=False)
+            program = _run(parser, _TokenStream(expr_text, offset))
             inner = _state.pending
             _state.pending = outer
             for item in inner:
@@ -1039,19 +1129,42 @@ def check_nesting(program: A.Program) -> None:
     """SyntaxError "nesting too deep" past lexer.MAX_NESTING levels, without recursion.
     The left operand of a binary or logical operator does not add a level."""
     stack: list[tuple[Any, int]] = [(program.body, 0)]
+    push = stack.append
+    pop = stack.pop
     limit = L.MAX_NESTING
+    binary, logical, literal = A.Binary, A.Logical, A.Literal
+    leaves = _LEAVES
     while stack:
-        node, depth = stack.pop()
+        node, depth = pop()
         if depth > limit:
             raise ParseError("nesting too deep", node.start, node.end)
-        if type(node) is A.Literal and type(node.value) is int and not -INT_MAX - 1 <= node.value <= INT_MAX:
-            raise ParseError("integer literal too large for 64 bits", node.start, node.end)
-        if isinstance(node, (A.Binary, A.Logical)):
-            stack.append((node.left, depth))
-            stack.append((node.right, depth + 1))
-            continue
-        for child in _children(node):
-            stack.append((child, depth + 1))
+        t = type(node)
+        # the commonest nodes first, their children pushed in _children's order
+        if t is binary or t is logical:
+            push((node.left, depth))
+            push((node.right, depth + 1))
+        elif t is literal:
+            if type(node.value) is int and not -INT_MAX - 1 <= node.value <= INT_MAX:
+                raise ParseError("integer literal too large for 64 bits", node.start, node.end)
+        elif t in leaves:
+            pass
+        elif t is A.ExprStmt:
+            push((node.expr, depth + 1))
+        elif t is A.Let and type(node.spec) is not tuple and type(node.spec) is not list:
+            push((node.target, depth + 1))
+            push((node.value, depth + 1))
+        elif t is A.Block:
+            depth += 1
+            for child in node.stmts:
+                if isinstance(child, (A.Node, A.Param)):
+                    push((child, depth))
+        else:
+            for child in _children(node):
+                push((child, depth + 1))
+
+
+# Nodes that hold no node (their fields are names, or the resolver's, still None).
+_LEAVES: Final = frozenset({A.Name, A.PName, A.Break, A.Continue, A.SuperAttr})
 
 
 _SKIP: Final = frozenset({"ref", "scope", "var", "cls_ref", "self_ref", "declares", "cls_var",
