@@ -18,11 +18,15 @@ from typing import Any, Final
 
 from . import ast as A
 from .ast import ParseError, Source
-from .bytecode import Code, Op, const_key, stack_effect
+from .bytecode import INFO, Code, Op, const_key, stack_effect
 from .resolve import FunctionScope, Ref, Var
 
 _BINOPS = {"+": Op.ADD, "-": Op.SUB, "*": Op.MUL, "/": Op.DIV, "%": Op.MOD, "==": Op.EQ,
            "!=": Op.NE, "<": Op.LT, "<=": Op.LE, ">": Op.GT, ">=": Op.GE, "in": Op.IN}
+
+# The stack effect of each opcode whose effect does not depend on its argument.
+_EFFECTS: Final = {op: info.effect for op, info in INFO.items() if info.effect is not None}
+
 
 class Loop:
     __slots__ = ("continue_target", "breaks", "continues", "outer_depth", "body_depth", "tries")
@@ -87,10 +91,20 @@ class FnCompiler:
     def emit(self, op: int, arg: int, node: Any) -> int:
         """Append `op arg` at `node`'s position, tracking the stack depth (bytecode's
         table gives each op's effect)."""
-        self.code.ops.append((op, arg))
-        self.code.lines.append(self.pos(node))
-        self.depth += stack_effect(op, arg, self.code.consts)
-        return len(self.code.ops) - 1
+        code = self.code
+        ops = code.ops
+        ops.append((op, arg))
+        start, end = node.start, node.end
+        cache = self._pos_cache  # self.pos(node), inline: emit runs for every instruction
+        if cache[0] == start and cache[1] == end:
+            code.lines.append(cache[2])
+        else:
+            p = self.source.span(start, end)
+            self._pos_cache = (start, end, p)
+            code.lines.append(p)
+        effect = _EFFECTS.get(op)
+        self.depth += effect if effect is not None else stack_effect(op, arg, code.consts)
+        return len(ops) - 1
 
     def here(self) -> int:
         return len(self.code.ops)

@@ -317,9 +317,10 @@ def raw_tokens(source: str, check: Callable[[], None] | None = None) -> list[Any
 
     The loop is ply's Lexer.token over ply's own master regex, made cheaper for a long
     text: blanks are skipped by the regex, tokens are small Token objects, and the
-    rules IDENT, NEWLINE and COMMENT, the most frequent, are applied here rather than
-    by calling their functions (t_IDENT's keyword lookup; nothing for the others, as
-    no token's line number is kept: positions are offsets)."""
+    rules IDENT, NEWLINE and COMMENT, the most frequent, and short decimal INTs are
+    applied here rather than by calling their functions (t_IDENT's keyword lookup,
+    t_INT's int(); nothing for the others, as no token's line number is kept:
+    positions are offsets)."""
     lexer = _get_lexer()
     lexer.input(source)
     toks: list[Any] = []
@@ -364,6 +365,9 @@ def raw_tokens(source: str, check: Callable[[], None] | None = None) -> list[Any
         elif ty == "NEWLINE":
             t = Token()
             t.type, t.value, t.lexpos, t.end = ty, "\n", start, pos
+        elif ty == "INT" and pos - start < 19 and (value := m.group(i)).isdigit():
+            t = Token()  # a plain decimal literal, far below 2**63: what t_INT makes of it
+            t.type, t.value, t.lexpos, t.end = ty, int(value), start, pos
         elif ty == "COMMENT":
             continue
         elif func is None:

@@ -59,6 +59,9 @@ class _State(threading.local):
 _state = _State()
 
 
+# Rules run often read a token's offsets straight from p.slice (an expression's value
+# is always a Node, a token's never).
+
 def _s(p: Any, i: int) -> int:
     """Start offset of symbol i of a production."""
     v = p[i]
@@ -119,7 +122,7 @@ def p_empty(p: Any) -> None:
 
 def p_block(p: Any) -> None:
     "block : BLOCK body RBRACE"
-    p[0] = A.Block(_s(p, 1), _e(p, 3), p[2])
+    p[0] = A.Block(p.slice[1].lexpos, p.slice[3].end, p[2])
 
 
 def p_stmt_expr(p: Any) -> None:
@@ -137,7 +140,7 @@ def p_stmt_block(p: Any) -> None:
 
 def p_stmt_let(p: Any) -> None:
     "stmt : LET pattern ASSIGN expr"
-    p[0] = A.Let(_s(p, 1), _e(p, 4), p[2], p[4])
+    p[0] = A.Let(p.slice[1].lexpos, p[4].end, p[2], p[4])
 
 
 def p_stmt_let_fixed(p: Any) -> None:
@@ -157,7 +160,8 @@ def p_stmt_let_fixed(p: Any) -> None:
 
 def p_pattern_name(p: Any) -> None:
     "pattern : IDENT"
-    p[0] = A.PName(_s(p, 1), _e(p, 1), p[1])
+    tok = p.slice[1]
+    p[0] = A.PName(tok.lexpos, tok.end, tok.value)
 
 
 def p_pattern_list(p: Any) -> None:
@@ -529,7 +533,8 @@ def p_param(p: Any) -> None:
 def p_primary_literal(p: Any) -> None:
     """primary : INT
                | FLOAT"""
-    p[0] = A.Literal(_s(p, 1), _e(p, 1), p[1])
+    tok = p.slice[1]
+    p[0] = A.Literal(tok.lexpos, tok.end, tok.value)
 
 
 def p_primary_const(p: Any) -> None:
@@ -560,7 +565,8 @@ def p_primary_istring(p: Any) -> None:
 
 def p_primary_name(p: Any) -> None:
     "primary : IDENT"
-    p[0] = A.Name(_s(p, 1), _e(p, 1), p[1])
+    tok = p.slice[1]
+    p[0] = A.Name(tok.lexpos, tok.end, tok.value)
 
 
 def p_primary_paren(p: Any) -> None:
