@@ -58,7 +58,7 @@ _JUMP_AT: Final = re.compile(_any_of(*JUMPS))
 _GOTO_AT: Final = re.compile(_any_of(Op.JUMP))
 _THREAD_AT: Final = re.compile(_any_of(Op.JUMP, *_CONDITIONAL))
 _STOP_AT: Final = re.compile(_any_of(*_STOPS))
-_NOP_AT: Final = re.compile(_any_of(Op.NOP))
+_NOPS: Final = bytes([Op.NOP])
 # a LOAD_CONST a fold may start at: followed by NEG, NOT or another LOAD_CONST
 _FOLD_AT: Final = re.compile(_any_of(Op.LOAD_CONST) + b"(?=" + _any_of(Op.NEG, Op.NOT, Op.LOAD_CONST) + b")")
 # the pairs a peephole rewrite may apply to (the first instruction of each)
@@ -69,12 +69,13 @@ _KEEP: Final = bytes(0 if b == Op.NOP else 1 for b in range(256))  # opcode -> k
 _first: Final = itemgetter(0)
 
 
-def _opcodes(ops: list[tuple[int, int]]) -> bytes:
-    """The opcodes of `ops` as bytes (every opcode is below 256), for the scans."""
-    return bytes(map(_first, ops))
+def _opcodes(ops: list[tuple[int, int]]) -> bytearray:
+    """The opcodes of `ops` as bytes (every opcode is below 256), for the scans. The
+    passes keep it up to date as they change instructions (see _nop)."""
+    return bytearray(map(_first, ops))
 
 
-def _where(pattern: re.Pattern[bytes], opcodes: bytes) -> list[int]:
+def _where(pattern: re.Pattern[bytes], opcodes: bytes | bytearray) -> list[int]:
     return [m.start() for m in pattern.finditer(opcodes)]
 
 
@@ -84,11 +85,15 @@ def optimize(code: Code) -> Code:
         if isinstance(c, Code):
             optimize(c)
     index = _ConstIndex(code)
+    opc = _opcodes(code.ops)
     for _ in range(10):
-        targets = _Targets(code)  # fold changes no jump: it shares peephole's targets
-        changed = _fold(code, index, targets) | _peephole(code, targets) | _thread(code) | _dead(code)
-        changed |= _compact(code)
-        if not changed:
+        targets = _Targets(code, opc)  # fold changes no jump: it shares peephole's targets
+        changed = _fold(code, opc, index, targets) | _peephole(code, opc, targets) \
+            | _thread(code, opc) | _dead(code, opc)
+        compacted = _compact(code, opc)
+        if compacted is not None:
+            opc = compacted
+        elif not changed:
             break
     return code
 
@@ -97,25 +102,23 @@ class _Targets:
     """The instructions some jump goes to, as the code stands when a round starts; built
     when a pass first asks (a round with nothing to fold or rewrite never does)."""
 
-    __slots__ = ("code", "_set")
+    __slots__ = ("code", "opc", "_set")
 
-    def __init__(self, code: Code) -> None:
+    def __init__(self, code: Code, opc: bytearray) -> None:
         self.code = code
+        self.opc = opc
         self._set: set[int] | None = None
 
     def get(self) -> set[int]:
         if self._set is None:
-            self._set = _targets(self.code)
+            ops = self.code.ops
+            self._set = {ops[i][1] for i in _where(_JUMP_AT, self.opc)}
         return self._set
 
 
-def _targets(code: Code) -> set[int]:
-    ops = code.ops
-    return {ops[i][1] for i in _where(_JUMP_AT, _opcodes(ops))}
-
-
-def _nop(code: Code, i: int) -> None:
+def _nop(code: Code, opc: bytearray, i: int) -> None:
     code.ops[i] = (Op.NOP, 0)
+    opc[i] = Op.NOP
 
 
 class _ConstIndex:
@@ -162,12 +165,12 @@ def _fold_size(op: int, x: Any, y: Any) -> int:
     return 0
 
 
-def _fold(code: Code, const_index: _ConstIndex, targets: _Targets) -> bool:
+def _fold(code: Code, opc: bytearray, const_index: _ConstIndex, targets: _Targets) -> bool:
     ops = code.ops
     # A fold only turns instructions after its start into NOPs, so no place but those
     # found here can become a fold's start during the pass (each is checked as the code
     # stands when the pass gets there).
-    starts = _where(_FOLD_AT, _opcodes(ops))
+    starts = _where(_FOLD_AT, opc)
     if not starts:
         return False
     tset = targets.get()
@@ -185,7 +188,7 @@ def _fold(code: Code, const_index: _ConstIndex, targets: _Targets) -> bool:
             r = _try(I.neg, x) if op1 == Op.NEG else _try(lambda v: not truthy(v), x)
             if r is not _FAIL:
                 ops[i] = (load_const, const_index(r))
-                _nop(code, i + 1)
+                _nop(code, opc, i + 1)
                 changed = True
                 continue
         if op1 == load_const and i + 2 < n and i + 1 not in tset and i + 2 not in tset:
@@ -197,8 +200,8 @@ def _fold(code: Code, const_index: _ConstIndex, targets: _Targets) -> bool:
                 r = _try(fn, x, y)
                 if r is not _FAIL and type(r) in _SCALARS:
                     ops[i] = (load_const, const_index(r))
-                    _nop(code, i + 1)
-                    _nop(code, i + 2)
+                    _nop(code, opc, i + 1)
+                    _nop(code, opc, i + 2)
                     changed = True
     return changed
 
@@ -213,12 +216,12 @@ def _try(f: Any, *args: Any) -> Any:
         return _FAIL
 
 
-def _peephole(code: Code, targets: _Targets) -> bool:
+def _peephole(code: Code, opc: bytearray, targets: _Targets) -> bool:
     ops = code.ops
     changed = False
     # A rewrite at i changes i and i + 1 into instructions no rewrite starts at, so the
     # pairs found here are all the pass can rewrite.
-    pairs = _where(_PAIR_AT, _opcodes(ops))
+    pairs = _where(_PAIR_AT, opc)
     if pairs:
         tset = targets.get()
         consts = code.consts
@@ -228,33 +231,36 @@ def _peephole(code: Code, targets: _Targets) -> bool:
             if i + 1 in tset:
                 continue
             if op == Op.LOAD_CONST and nxt == Op.POP:
-                _nop(code, i)
-                _nop(code, i + 1)
+                _nop(code, opc, i)
+                _nop(code, opc, i + 1)
                 changed = True
             elif op == Op.NOT and nxt in _CONDITIONAL:
-                _nop(code, i)
-                ops[i + 1] = (Op.JUMP_IF_TRUE if nxt == Op.JUMP_IF_FALSE else Op.JUMP_IF_FALSE, narg)
+                _nop(code, opc, i)
+                flipped = Op.JUMP_IF_TRUE if nxt == Op.JUMP_IF_FALSE else Op.JUMP_IF_FALSE
+                ops[i + 1] = (flipped, narg)
+                opc[i + 1] = flipped
                 changed = True
             elif op == Op.LOAD_CONST and nxt in _CONDITIONAL and type(consts[arg]) in _SCALARS:
                 jumps = truthy(consts[arg]) == (nxt == Op.JUMP_IF_TRUE)
-                _nop(code, i)
+                _nop(code, opc, i)
                 ops[i + 1] = (Op.JUMP, narg) if jumps else (Op.NOP, 0)
+                opc[i + 1] = ops[i + 1][0]
                 changed = True
-    for i in _where(_GOTO_AT, _opcodes(ops)):
+    for i in _where(_GOTO_AT, opc):
         if ops[i][1] == i + 1:
-            _nop(code, i)
+            _nop(code, opc, i)
             changed = True
     return changed
 
 
-def _thread(code: Code) -> bool:
+def _thread(code: Code, opc: bytearray) -> bool:
     """Retarget jumps that land on a forward JUMP to where it goes. A backward JUMP (a
     loop's back edge or `continue`) is never jumped through: a `break` stays a jump to
     its loop's end, so loops keep one exit and the JIT tiers can rebuild them."""
     ops = code.ops
     n = len(ops)
     changed = False
-    for i in _where(_THREAD_AT, _opcodes(ops)):
+    for i in _where(_THREAD_AT, opc):  # (retargeting changes no opcode)
         op, arg = ops[i]
         target = arg
         seen = set()
@@ -273,13 +279,13 @@ def _thread(code: Code) -> bool:
     return changed
 
 
-def _dead(code: Code) -> bool:
+def _dead(code: Code, opc: bytearray) -> bool:
     """NOP out what no path reaches, except the final RETURN or HALT: code always ends
     with one (.axc requires it, and compiled code that ran a frame to its end finishes
     there)."""
     ops = code.ops
     n = len(ops)
-    stops = _where(_STOP_AT, _opcodes(ops))  # where falling through ends
+    stops = _where(_STOP_AT, opc)  # where falling through ends
     live = bytearray(n)
     work = [0, n - 1]
     while work:
@@ -299,28 +305,29 @@ def _dead(code: Code) -> bool:
     i = live.find(0)
     while i >= 0:
         if ops[i][0] != Op.NOP:
-            _nop(code, i)
+            _nop(code, opc, i)
             changed = True
         i = live.find(0, i + 1)
     return changed
 
 
-def _compact(code: Code) -> bool:
-    """Drop NOPs, remapping jump targets and the line table."""
+def _compact(code: Code, opc: bytearray) -> bytearray | None:
+    """Drop NOPs, remapping jump targets and the line table. Returns the new code's
+    opcodes, or None when it did not change."""
     ops = code.ops
-    opcodes = _opcodes(ops)
-    if _NOP_AT.search(opcodes) is None:
-        return False
-    keep = opcodes.translate(_KEEP)  # 1 for each instruction kept, 0 for a NOP
+    if opc.find(Op.NOP) < 0:
+        return None
+    keep = opc.translate(_KEEP)  # 1 for each instruction kept, 0 for a NOP
     new_index = list(accumulate(keep, initial=0))  # i -> where instruction i goes
     new_ops = list(compress(ops, keep))
-    for i in _where(_JUMP_AT, _opcodes(new_ops)):
+    new_opc = opc.translate(None, _NOPS)
+    for i in _where(_JUMP_AT, new_opc):
         op, arg = new_ops[i]
         new_ops[i] = (op, new_index[arg])
     if not new_ops or new_ops[-1][0] not in (Op.RETURN, Op.HALT):
-        return False  # keep the code well-formed (it always ends in RETURN/HALT)
+        return None  # keep the code well-formed (it always ends in RETURN/HALT)
     code.ops = new_ops
     code.lines = list(compress(code.lines, keep))
     n = len(ops)
     code.slot_ranges = tuple((new_index[min(a, n)], new_index[min(b, n)]) for a, b in code.slot_ranges)
-    return True
+    return new_opc
