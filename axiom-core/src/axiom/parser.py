@@ -982,7 +982,7 @@ class _TokenStream:
 
 
 def _get_parser() -> Any:
-    global _parser, _rules
+    global _parser, _rules, _tables
     if _parser is None:
         import sys
         mod = sys.modules[__name__]
@@ -995,6 +995,10 @@ def _get_parser() -> Any:
                             optimize=False, errorlog=yacc.NullLogger())
         _rules = [(prod.name, prod.len, prod.callable, _PASS.get(prod.callable, 0))
                   for prod in _parser.productions]
+        # ply's tables as lists indexed by state (cheaper to index than the dicts)
+        states = range(max(_parser.action) + 1)
+        _tables = ([_parser.action.get(st, {}) for st in states], [_parser.goto.get(st, {}) for st in states],
+                   [_parser.defaulted_states.get(st) for st in states])
     return _parser
 
 
@@ -1008,6 +1012,7 @@ class _Production(list):  # type: ignore[type-arg]
 
 
 _rules: list[tuple[str, int, Any, int | None]] = []  # per production: name, length, function, _PASS
+_tables: Any = None  # per state: ply's actions, gotos and default reduction (see _get_parser)
 # The rules whose function only passes a symbol's value on (p[0] = p[k]: k) or sets
 # nothing (None): the parse does that without calling them.
 _PASS: Final[dict[Any, int | None]] = {
@@ -1021,9 +1026,7 @@ def _run(parser: Any, stream: _TokenStream) -> Any:
     long program: the rules get a list (see _Production), the rules in _PASS are done
     without a call, and the tokens come straight from the stream's generator. Syntax
     errors go to p_error, which always raises (there is no error recovery)."""
-    actions = parser.action
-    goto = parser.goto
-    defaulted = parser.defaulted_states
+    actions, goto, defaulted = _tables
     rules = _rules
     it = stream._it
     check = stream._check
@@ -1039,7 +1042,7 @@ def _run(parser: Any, stream: _TokenStream) -> Any:
     prev: Any = None
     cur: Any = None
     while True:
-        t = defaulted.get(state)
+        t = defaulted[state]
         if t is None:
             if lookahead is None:
                 prev = cur
@@ -1049,8 +1052,11 @@ def _run(parser: Any, stream: _TokenStream) -> Any:
                     if not count % L.CHECK_EVERY:
                         check()
                 ltype = "$end" if lookahead is None else lookahead.type
-            t = actions[state].get(ltype)
-            if t is None:
+            try:
+                t = actions[state][ltype]
+            except KeyError:
+                t = None
+            if t is None:  # (outside the except: the error is not chained to a KeyError)
                 stream.prev, stream.cur, stream._count = prev, cur, count
                 p_error(lookahead)
                 raise ParseError("syntax error", 0, 0)  # p_error always raises
