@@ -116,8 +116,11 @@ class _Targets:
         return self._set
 
 
+_NOP_OP: Final = (Op.NOP, 0)
+
+
 def _nop(code: Code, opc: bytearray, i: int) -> None:
-    code.ops[i] = (Op.NOP, 0)
+    code.ops[i] = _NOP_OP
     opc[i] = Op.NOP
 
 
@@ -176,6 +179,7 @@ def _fold(code: Code, opc: bytearray, const_index: _ConstIndex, targets: _Target
     tset = targets.get()
     consts = code.consts
     load_const = Op.LOAD_CONST
+    nop = Op.NOP
     n = len(ops)
     changed = False
     for i in starts:
@@ -192,16 +196,19 @@ def _fold(code: Code, opc: bytearray, const_index: _ConstIndex, targets: _Target
                 changed = True
                 continue
         if op1 == load_const and i + 2 < n and i + 1 not in tset and i + 2 not in tset:
-            op2, _ = ops[i + 2]
+            op2 = opc[i + 2]
             fn = _FOLD_BINARY.get(op2)  # type: ignore[call-overload]
             y = consts[a1]
             if fn is not None and type(x) in _SCALARS and type(y) in _SCALARS \
                     and _fold_size(op2, x, y) <= _MAX_FOLDED_STR:
-                r = _try(fn, x, y)
-                if r is not _FAIL and type(r) in _SCALARS:
+                try:  # (_try, inline)
+                    r = fn(x, y)
+                except (AxiomError, ArithmeticError, ValueError, TypeError):
+                    continue
+                if type(r) in _SCALARS:
                     ops[i] = (load_const, const_index(r))
-                    _nop(code, opc, i + 1)
-                    _nop(code, opc, i + 2)
+                    ops[i + 1] = ops[i + 2] = _NOP_OP  # (_nop, inline)
+                    opc[i + 1] = opc[i + 2] = nop
                     changed = True
     return changed
 

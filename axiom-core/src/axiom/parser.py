@@ -1081,6 +1081,11 @@ def _run(parser: Any, stream: _TokenStream) -> Any:
             p.slice = symstack[-plen - 1:] if plen else [None]
             func(p)
             value = p[0]
+        if plen == 1:  # the commonest: replace the top in place
+            symstack[-1] = name
+            values[-1] = value
+            state = statestack[-1] = goto[statestack[-2]][name]
+            continue
         if plen:
             del statestack[-plen:]
             del symstack[-plen:]
