@@ -24,8 +24,8 @@ from .resolve import FunctionScope, Ref, Var
 _BINOPS = {"+": Op.ADD, "-": Op.SUB, "*": Op.MUL, "/": Op.DIV, "%": Op.MOD, "==": Op.EQ,
            "!=": Op.NE, "<": Op.LT, "<=": Op.LE, ">": Op.GT, ">=": Op.GE, "in": Op.IN}
 
-# The stack effect of each opcode whose effect does not depend on its argument.
-_EFFECTS: Final = {op: info.effect for op, info in INFO.items() if info.effect is not None}
+# Per opcode, its stack effect, or None when it depends on the argument (stack_effect).
+_EFFECTS: Final = [INFO[op].effect if op in INFO else None for op in range(max(INFO) + 1)]
 
 
 class Loop:
@@ -102,7 +102,7 @@ class FnCompiler:
             p = self.source.span(start, end)
             self._pos_cache = (start, end, p)
             code.lines.append(p)
-        effect = _EFFECTS.get(op)
+        effect = _EFFECTS[op]
         self.depth += effect if effect is not None else stack_effect(op, arg, code.consts)
         return len(ops) - 1
 
@@ -116,7 +116,8 @@ class FnCompiler:
     def const(self, value: Any) -> int:
         """The index of `value` in the constant table, shared with an identical constant
         (bytecode.const_key: same type and bits)."""
-        key = const_key(value)
+        t = type(value)
+        key = (t, value) if t is str or t is int else const_key(value)  # (const_key, inline)
         if key is not None:
             idx = self._const_index.get(key)
             if idx is not None:
