@@ -146,3 +146,51 @@ def test_the_front_end_raises_only_syntax_errors_with_a_position(source):
     with pytest.raises(AxiomError) as e:
         Runtime(settings=dict(conf.DEFAULTS)).eval(source)
     assert e.value.kind == "SyntaxError" and e.value.span is not None
+
+
+# --- the front end's own loops agree with ply's --------------------------------------
+# lexer.raw_tokens and parser._run run ply's regex and tables in loops of their own
+# (cheaper on a long script); on every program of the repository they must give what
+# ply's Lexer.token and LRParser.parse give: the same tokens, the same tree.
+
+_PROGRAMS = sorted((Path(__file__).resolve().parents[2] / "tests" / "conformance").rglob("*.ax"))
+_TRICKY = ["x = 0x_1F + 0b1_0 + 0o7 + 1_000 + 007 + 1.5e-3 + 9223372036854775807",
+           "out @\"a{1 + @\"b{2}\"}\" // c\n# d\nlet s = r'\\n' + '''t''' \t\f\v",
+           "\ufefflet a = -9223372036854775808", "#!/usr/bin/env axiom\nout 1"]
+
+
+def _ply_tokens(text: str) -> list[tuple[object, ...]]:
+    from axiom import lexer
+    lex = lexer._get_lexer()
+    lex.input(text)
+    out = []
+    while (t := lex.token()) is not None:
+        out.append((t.type, t.value, t.lexpos, lex.lexpos))
+    return out
+
+
+@pytest.mark.parametrize("text", [p.read_text(encoding="utf-8") for p in _PROGRAMS] + _TRICKY,
+                         ids=[p.stem for p in _PROGRAMS] + [f"tricky{i}" for i in range(len(_TRICKY))])
+def test_own_lexer_loop_and_parse_loop_agree_with_ply(text):
+    from axiom import lexer
+    text = text.replace("\ufeff", " ", 1) if text.startswith("\ufeff") else text
+    try:
+        ply_tokens = _ply_tokens(text)
+    except A.ParseError as e:
+        with pytest.raises(A.ParseError) as own:
+            lexer.raw_tokens(text)
+        assert (own.value.message, own.value.start) == (e.message, e.start)
+        return
+    assert [(t.type, t.value, t.lexpos, t.end) for t in lexer.raw_tokens(text)] == ply_tokens
+    ply_parser = parser._get_parser()
+    parser._state.pending = []  # (interpolations: their parts stay unparsed here)
+    try:
+        ours = repr(parser._run(ply_parser, parser._TokenStream(text, 0)))
+    except A.ParseError as e:
+        ours = f"error {e.message} {e.start}"
+    parser._state.pending = []
+    try:
+        theirs = repr(ply_parser.parse(lexer=parser._TokenStream(text, 0), tracking=False))
+    except A.ParseError as e:
+        theirs = f"error {e.message} {e.start}"
+    assert ours == theirs
