@@ -33,7 +33,7 @@ class ParseError(Exception):
 class Source:
     """A source text and its file name, mapping offsets to (line, col), both 1-based."""
 
-    __slots__ = ("text", "filename", "_starts")
+    __slots__ = ("text", "filename", "_starts", "_last")
 
     def __init__(self, text: str, filename: str) -> None:
         self.text = text
@@ -45,6 +45,7 @@ class Source:
             starts.append(i + 1)
             i = find("\n", i + 1)
         self._starts = starts
+        self._last = 0  # the line index span() found last (the compiler goes line by line)
 
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self._starts, offset) - 1
@@ -54,7 +55,9 @@ class Source:
         """(line, col, end col) of the text from `start` to `end`: the end column is the
         end of the first line when the text goes on past it (what the line table keeps)."""
         starts = self._starts
-        line = bisect.bisect_right(starts, start) - 1
+        line = self._last
+        if not (starts[line] <= start and (line + 1 == len(starts) or start < starts[line + 1])):
+            line = self._last = bisect.bisect_right(starts, start) - 1
         col = start - starts[line] + 1
         last = max(end - 1, start)
         if line + 1 < len(starts) and last >= starts[line + 1]:  # it goes past this line
