@@ -143,6 +143,124 @@ def test_limits_hold_under_native(tmp_path: Path) -> None:
     assert steps.returncode == 1 and "LimitExceeded" in steps.stderr
 
 
+# --- native code polls: interrupts, the deadline, exact steps ---------------------------------
+
+SPINS = {
+    "top level": "out(\"ready\")\nlet n = 0\nwhile true { n += 1 }\n",
+    "in a function": ("fn spin(k) {\n  let n = 0\n  while n != -1 { n = (n + k) % 1000 }\n  n\n}\n"
+                      "out(\"ready\")\nout spin(1)\n"),
+    "recursion without loops": ("fn fib(n) { if n < 2 then n else fib(n - 1) + fib(n - 2) }\n"
+                                "out(\"ready\")\nout fib(80)\n"),
+}
+
+
+@pytest.mark.parametrize("where", list(SPINS))
+def test_ctrl_c_stops_native_code(tmp_path: Path, where: str) -> None:
+    """SIGINT to a real `axiom run` whose loop (or recursion) runs in machine code: the C
+    signal handler only sets a flag, which native code sees at its next poll."""
+    import select
+    import signal
+    script = tmp_path / "spin.ax"
+    script.write_text(SPINS[where], encoding="utf-8")
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text('jit = "native"\njit_threshold = 0\n', encoding="utf-8")
+    env = {**os.environ, "AXIOM_HOME": str(home), "NO_COLOR": "1", "AXIOM_JIT_LOG": "1"}
+    p = subprocess.Popen(AXIOM + ["run", "--no-cache", str(script)], env=env, cwd=tmp_path,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert p.stdout is not None and p.stderr is not None
+        assert p.stdout.readline() == b"ready\n"
+        log = b""
+        deadline = time.monotonic() + 30
+        while b"native: compiled" not in log:  # machine code is made, and then entered
+            ready, _, _ = select.select([p.stderr], [], [], max(deadline - time.monotonic(), 0))
+            assert ready, log
+            chunk = os.read(p.stderr.fileno(), 4096)
+            assert chunk, log
+            log += chunk
+        time.sleep(0.3)
+        assert p.poll() is None
+        start = time.monotonic()
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=10)
+        took = time.monotonic() - start
+    finally:
+        p.kill()
+        p.communicate()
+    err = (log + err).decode()
+    assert "native: compiled" in err and "is not native" not in err, err
+    err = "".join(line for line in err.splitlines(True) if not line.startswith("axiom jit: "))
+    out = out.decode()
+    assert (p.returncode, out, err) == (130, "", "axiom: interrupted\n")
+    assert took < 2
+
+
+def test_a_runaway_native_loop_stops_at_the_timeout_like_tier0(tmp_path: Path) -> None:
+    source = "fn spin(k) {\n  let n = 0\n  while n != -1 { n = (n + k) % 1000 }\n  n\n}\nout spin(3)\n"
+    base = run(tmp_path, source, "--jit", "off", "--timeout", "1")
+    start = time.monotonic()
+    native = run(tmp_path, source, "--jit", "native", "--timeout", "1", log=True)
+    took = time.monotonic() - start
+    assert "native: compiled spin" in native.stderr
+    error = native.stderr[native.stderr.index("Error: "):]
+    first = "Error: LimitExceeded: the run took longer than 1.0 s (--timeout)\n  --> "
+    assert error.startswith(first) and base.stderr.startswith(first)
+    # the same position and trace (the value of n differs: native code got further)
+    assert error.split("Variables")[0] == base.stderr.split("Variables")[0]
+    assert native.returncode == base.returncode == 1
+    assert took < 3  # about a second, with start-up and compiling
+
+
+STEPPED = """\
+fn fib(n) { if n < 2 then n else fib(n - 1) + fib(n - 2) }
+fn work(n) {
+  let s = 0
+  for i in 0..n { s += i % 7 }
+  let j = 0
+  while j < n {
+    j += 1
+    s += abs(j)
+  }
+  s
+}
+let total = 0
+let i = 0
+while i < 3000 {
+  total += i % 7 * 3 - 1
+  i += 1
+}
+out total
+out fib(15)
+out work(2000)
+"""
+
+
+@pytest.mark.parametrize("limit", [700, 57_500, 58_000, 65_536, 100_000, 108_974, 108_975])
+def test_max_steps_stops_native_code_at_tier0s_step(tmp_path: Path, limit: int) -> None:
+    """Native code counts tier 0's steps exactly: --max-steps stops it at the same back edge
+    or call, with the same error, position, trace and variables."""
+    base = run(tmp_path, STEPPED, "--jit", "off", "--max-steps", str(limit))
+    native = run(tmp_path, STEPPED, "--jit", "native", "--max-steps", str(limit), log=True)
+    assert "native: compiled the loop at " in native.stderr  # limited runs go native
+    err = "".join(line for line in native.stderr.splitlines(True) if not line.startswith("axiom jit: "))
+    assert (native.stdout, err, native.returncode) == (base.stdout, base.stderr, base.returncode)
+
+
+def test_native_code_counts_tier0s_steps_and_calls() -> None:
+    from axiom import Runtime, conf
+    seen = []
+    for tier in ("off", "native"):
+        rt = Runtime(settings={**conf.DEFAULTS, "jit": tier, "jit_threshold": 0, "bytecode_cache": False},
+                     metrics=True)
+        rt.eval(STEPPED, "stepped.ax")
+        m = rt.metrics()
+        seen.append((m["instructions"], m["calls"]))
+        if tier == "native":
+            assert m["jit_compiled"]["native"] == 3
+    assert seen == [(108_975, 3_975)] * 2
+
+
 NO_LLVMLITE = [sys.executable, "-c",
                "import sys; sys.modules['llvmlite'] = None; from axiom.cli import main; "
                "sys.argv[0] = 'axiom'; main()"]

@@ -66,10 +66,10 @@ class Tiers:
         self._embedded: dict[int, tuple[Code, list[Code]]] = {}  # see embeds()
         self._caches: dict[int, tuple[Code, set[Any]]] = {}  # see watch()
         self.units: dict[int, Code] = {}  # id -> a code that has a compiled unit (relimit)
-        # Tier 2 (jit/native/): used for tier "native" when llvmlite is installed and no step
-        # or time limit is set (limited runs are counted in tier 1); without llvmlite, tier 1
-        # with a notice.
-        self.native = tier == "native" and not runtime.limited and self._native_available(tier)
+        # Tier 2 (jit/native/): used for tier "native" when llvmlite is installed (it counts
+        # steps as tier 0 does, so limited runs use it too); without llvmlite, tier 1 (with
+        # a notice when native was asked for).
+        self.native = tier == "native" and self._native_available(tier)
         # the tier in effect, as a plain str (settings go to worker processes)
         settings["jit"] = ("native" if self._native_available(tier) else "host") if tier == "native" \
             else str(tier)
@@ -172,10 +172,9 @@ class Tiers:
 
     def relimit(self) -> None:
         """The run counts steps from now on (a task's thread started, so that cancelling
-        the run can stop it at a back edge or call): units compiled before count none, so
-        all are dropped and compile again with ticks, and native code (which does not
-        tick) is not used any more."""
-        self.native = False
+        the run can stop it at a back edge or call): tier-1 units compiled before count
+        none, so all are dropped and compile again with ticks. Native code counts steps
+        whenever the VM that enters it is limited (jit/native/glue.py), so it stays."""
         for code in list(self.units.values()):
             self.reset(code)
 

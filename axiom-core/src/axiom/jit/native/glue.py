@@ -19,8 +19,24 @@ array (aliasing holds). Whenever control comes back — a return, or leaving for
 every list is written back into the same list object before anything else runs, so
 tier 0 and the caller see exactly what native code stored. A list holding anything but
 ints (or anything but floats), or an empty one, is not unboxed: that call runs in tier 1.
-The call into machine code keeps the interpreter lock (ctypes' PYFUNCTYPE) when lists are
-unboxed, so no other thread sees a list while native code owns its items.
+The call into machine code keeps the interpreter lock (ctypes' PYFUNCTYPE): no other thread
+sees a list while native code owns its items, and native code can run signal handlers
+(below). It lets other threads have the lock at each poll.
+
+Polling (lower.py). Machine code never returns to Python's eval loop by itself, so a
+Ctrl-C (whose C handler only sets a flag) would never be seen. Native code counts tier 0's
+steps down in the context's fuel word and polls when it runs out, every POLL_STEPS steps
+in a run without limits: it lets other threads run, and runs pending signal handlers. A
+KeyboardInterrupt raised by one (Ctrl-C, or the CLI's SIGTERM) makes native code leave at
+that back edge or call; ctypes raises it on return, and it is kept (Context.pending)
+until every list is written back and a loop unit's frame has its live values (a
+top-level loop's globals), then raised again, outside native code. In a limited run
+(--max-steps, --timeout, --max-memory, metrics, a task thread that cancel() stops) the
+fuel is at most the steps left before tier 0 would check something (the step limit, the
+next memory sample), and `_poll` comes exactly where tier 0's tick would raise: it counts
+the steps native code took, tries that tick and, when it raises, undoes it and leaves
+before the instruction, which tier 0 runs and raises from, with tier 0's position and
+trace. Steps and calls counted are tier 0's exactly.
 """
 
 from __future__ import annotations
@@ -28,6 +44,7 @@ from __future__ import annotations
 import ctypes
 import struct
 import threading
+import time
 from array import array
 
 from ...bytecode import NEVER, Code, Op
@@ -43,21 +60,119 @@ DEPTH: Final = 4_000  # native calls nested on the host stack before calls go on
 BUFFER_WORDS: Final = (DEPTH + 4) * 64
 DEOPT_LIMIT: Final = 20  # unexpected exits before a unit is given to tier 1
 _PY: Final = {"i": int, "f": float, "b": bool}
-_NORMAL: Final = frozenset({"exit", "depth", "callee left"})
+_NORMAL: Final = frozenset({"exit", "depth", "callee left", "poll"})
+
+
+POLL_STEPS: Final = 1 << 16  # lower.POLL_STEPS (lower.py imports llvmlite: repeated here)
+FUEL: Final = 11  # the context words of lower.py
+ANSWER: Final = 17
+LIMITED: Final = 18
 
 
 class Context:
-    """One thread's words for native code (see lower.py) and its record buffer."""
+    """One thread's words for native code (see lower.py) and its record buffer; the VM
+    that last entered native code on this thread, an exception to raise once native code
+    has left, and the fuel last given."""
 
     def __init__(self) -> None:
         from .engine import libm_addresses
-        from .lower import LIBM
-        self.words = (ctypes.c_int64 * 16)()
+        from .lower import CTX_WORDS, LIBM
+        self.words = (ctypes.c_int64 * CTX_WORDS)()
         self.buf = (ctypes.c_int64 * BUFFER_WORDS)()
         self.words[4] = ctypes.addressof(self.buf)
         for k, a in enumerate(libm_addresses(LIBM)):
             self.words[5 + k] = a
+        self.words[FUEL] = POLL_STEPS
+        api = ctypes.pythonapi
+        for k, f in ((12, _POLL), (14, api.PyErr_CheckSignals), (15, api.PyEval_SaveThread),
+                     (16, api.PyEval_RestoreThread)):
+            self.words[k] = ctypes.cast(f, ctypes.c_void_p).value or 0
         self.addr = ctypes.addressof(self.words)
+        self.vm: Any = None
+        self.pending: BaseException | None = None
+        self.granted = 0
+        _catch_unraisable()
+
+
+def _poll(ctx_addr: int, steps: int, is_call: int) -> None:
+    """A limited run's native code ran out of fuel before a back edge of `steps` steps (or
+    a call): count the steps and give new fuel (ANSWER 0), or leave before it (ANSWER
+    stays 1) when tier 0's tick would raise there (see the module docstring)."""
+    ctx = context()
+    try:
+        vm = ctx.vm
+        rt = vm.runtime
+        settle(ctx, rt)
+        if rt.deadline is not None and time.monotonic() > rt.deadline:
+            rt._ticks |= 63  # tier 0's next tick looks at the clock (it does every 64)
+        saved = (rt.steps, rt.calls, rt._ticks, rt._next_sample)
+        try:
+            if is_call:
+                rt.tick_call()
+            else:
+                rt.tick(steps)
+        except Exception:
+            rt.steps, rt.calls, rt._ticks, rt._next_sample = saved
+            ctx.words[FUEL] = ctx.granted = 0
+            return
+        grant(ctx, rt)
+        ctx.words[ANSWER] = 0
+    except BaseException as e:  # a signal handler's KeyboardInterrupt: raised on leaving
+        ctx.pending = e
+
+
+_POLL: Final = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64)(_poll)
+_HOOKED: list[Any] = []
+
+
+def _catch_unraisable() -> None:
+    """A signal that comes in the microseconds between native code's PyErr_CheckSignals
+    and _poll's first instruction raises there, outside its try: ctypes hands that
+    exception to sys.unraisablehook. Keep it (it is raised once native code has left,
+    which it does: ANSWER is still 1) instead of printing it."""
+    import sys
+    if _HOOKED and sys.unraisablehook is _HOOKED[0]:
+        return
+    before = sys.unraisablehook
+
+    def hook(args: Any) -> None:
+        if args.object is _poll and not isinstance(args.exc_value, Exception):
+            context().pending = args.exc_value
+            return
+        before(args)
+
+    _HOOKED[:] = [hook]
+    sys.unraisablehook = hook
+
+
+def grant(ctx: Context, rt: Any) -> None:
+    """Fuel up to the first step at which tier 0's tick would check more than the count:
+    past the step limit, or at the next memory sample (a limited run)."""
+    fuel = POLL_STEPS
+    if rt.max_steps is not None:
+        fuel = min(fuel, rt.max_steps - rt.steps)
+    nxt = rt._next_sample
+    if nxt - rt.steps - 1 < fuel:
+        fuel = int(nxt - rt.steps - 1)
+    fuel = max(fuel, 0)
+    ctx.words[FUEL] = ctx.granted = fuel
+
+
+def settle(ctx: Context, rt: Any) -> None:
+    """Count the steps and calls native code took since the fuel was given (a limited run)."""
+    w = ctx.words
+    fuel = w[FUEL]
+    left = fuel & 0xFFFFFFFF  # the fuel word: calls made (high half), steps left (low half)
+    rt.steps += ctx.granted - left
+    rt.calls += fuel >> 32
+    w[FUEL] = ctx.granted = left
+
+
+def _raise_pending(ctx: Context) -> None:
+    e = ctx.pending
+    if e is not None:
+        ctx.pending = None
+        raise e
 
 
 _LOCAL = threading.local()
@@ -215,6 +330,7 @@ def _lower(planner: Planner, root: Any, root_flow: Flow | None, osr_closure: Any
         rt = ir.LiteralStructType([machine(p.returns), I8])
         fty = ir.FunctionType(rt, [P64] + [machine(t) for t in p.spec])
         p.llfn = ir.Function(m.ir, fty, m.fresh(p.closure.code.name))
+        p.llfn.attributes.add("nounwind")  # no unwind tables: the code stays relocation-free
         p.llfn.linkage = "internal"
     for p in planner.order:
         calls = {ip: planner.done[(c.closure.code, c.spec)].llfn
@@ -223,6 +339,7 @@ def _lower(planner: Planner, root: Any, root_flow: Flow | None, osr_closure: Any
     if root_flow is not None:
         fty = ir.FunctionType(I64, [P64, P64])
         llfn = ir.Function(m.ir, fty, "axiom_entry")
+        llfn.attributes.add("nounwind")
         calls = {ip: planner.done[(c.closure.code, c.spec)].llfn
                  for ip, (kind, c) in root_flow.calls.items() if kind == "native"}
         Gen(m, root_flow, osr_closure, None, llfn, True, calls).emit()
@@ -232,6 +349,7 @@ def _lower(planner: Planner, root: Any, root_flow: Flow | None, osr_closure: Any
         ext_rt = ir.DoubleType() if p.returns == "f" else I64
         fty = ir.FunctionType(ext_rt, [P64] + [I64 if t == "b" else machine(t) for t in p.spec])
         llfn = ir.Function(m.ir, fty, "axiom_entry")
+        llfn.attributes.add("nounwind")
         b = ir.IRBuilder(llfn.append_basic_block())
         args = [llfn.args[0]] + [b.trunc(a, machine(t)) if t == "b" else a
                                  for a, t in zip(llfn.args[1:], p.spec)]
@@ -299,8 +417,7 @@ def _function_entry(tiers: Any, fn: Any, root: Planned, unit: Unit) -> Any:
     lists = [(k, t) for k, t in enumerate(spec) if t in LISTS]
     argtypes = [ctypes.c_int64 if t != "f" else ctypes.c_double for t in spec]
     restype = ctypes.c_double if root.returns == "f" else ctypes.c_int64
-    maker = ctypes.PYFUNCTYPE if lists else ctypes.CFUNCTYPE
-    cfunc = maker(restype, ctypes.c_void_p, *argtypes)(unit.address)
+    cfunc = ctypes.PYFUNCTYPE(restype, ctypes.c_void_p, *argtypes)(unit.address)
     returns = root.returns
     code = fn.code
     fallback: dict[tuple[type, ...], Any] = {}
@@ -332,10 +449,26 @@ def _function_entry(tiers: Any, fn: Any, root: Planned, unit: Unit) -> Any:
                 words[k] = boxes.unbox(args[k], kind)
             args = tuple(words)
         ctx = context()
+        ctx.vm = vm
         w = ctx.words
         room = vm.max_depth - len(vm.frames)
         w[2] = room if room < DEPTH else DEPTH
-        r = cfunc(ctx.addr, *args)
+        r = 0
+        if vm.limited:
+            rt = vm.runtime
+            grant(ctx, rt)
+            w[LIMITED] = 1
+            try:
+                r = cfunc(ctx.addr, *args)
+            except BaseException as e:  # a signal handler's, raised by the poll
+                ctx.pending = e
+            settle(ctx, rt)
+        else:
+            w[LIMITED] = 0
+            try:
+                r = cfunc(ctx.addr, *args)
+            except BaseException as e:
+                ctx.pending = e
         if boxes is not None and not w[0]:
             boxes.box()
         if w[0]:
@@ -457,6 +590,7 @@ def _resume(tiers: Any, vm: Any, ctx: Context, unit: Unit, osr_frame: Any, boxes
             if v is not _KEEP and v is not UNSET:
                 osr_frame.globals[name] = v
         osr_frame.ip = site.ip
+    _raise_pending(ctx)  # an interrupt: the lists and the loop's frame hold the live values
     frames = []
     for site, slots, stack, _ in records:
         values = [UNSET] * site.code.nslots
@@ -581,8 +715,7 @@ def compile_osr(tiers: Any, frame: Any, header: int) -> Any:
 
 def _osr_entry(tiers: Any, unit: Unit, flow: Flow, slots: list[Any], stack: list[Any],
                globals_: dict[str, Any]) -> Any:
-    maker = ctypes.PYFUNCTYPE if any(t in LISTS for t in slots) else ctypes.CFUNCTYPE
-    cfunc = maker(ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p)(unit.address)
+    cfunc = ctypes.PYFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p)(unit.address)
     checks = [(i, _PY.get(t, list), t) for i, t in enumerate(slots) if t in SCALARS or t in LISTS]
     has_lists = any(t in LISTS for t in slots)
     unset = [i for i, t in enumerate(slots) if t == "u"]
@@ -645,10 +778,25 @@ def _osr_entry(tiers: Any, unit: Unit, flow: Flow, slots: list[Any], stack: list
             inp[k] = word(v)
             k += 1
         ctx = context()
+        ctx.vm = vm
         w = ctx.words
         room = vm.max_depth - len(vm.frames)
         w[2] = room if room < DEPTH else DEPTH
-        cfunc(ctx.addr, inp_addr)
+        if vm.limited:
+            rt = vm.runtime
+            grant(ctx, rt)
+            w[LIMITED] = 1
+            try:
+                cfunc(ctx.addr, inp_addr)
+            except BaseException as e:  # a signal handler's, raised by the poll
+                ctx.pending = e
+            settle(ctx, rt)
+        else:
+            w[LIMITED] = 0
+            try:
+                cfunc(ctx.addr, inp_addr)
+            except BaseException as e:
+                ctx.pending = e
         return _resume(tiers, vm, ctx, unit, frame, boxes)
 
     made: Any = unit_fn

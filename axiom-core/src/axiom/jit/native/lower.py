@@ -7,8 +7,28 @@ The machine interface. Every function takes the run's context first: an i64 arra
     ctx[0] status of the last entry (0 returned, 1 left: records in the buffer)
     ctx[1] native call depth     ctx[2] its limit (past it a call leaves for tier 0)
     ctx[3] words used in the buffer   ctx[4] the buffer's address
-    ctx[5..] libm's fmod, sin, cos, exp, log, pow (called through these, so the machine
+    ctx[5..10] libm's fmod, sin, cos, exp, log, pow (called through these, so the machine
              code needs no relocation and can be cached)
+    ctx[11] fuel: its low 32 bits the steps left before native code polls, its high 32
+            bits the calls made since it was given (for a limited run's metrics)
+    ctx[12] the address of glue._poll: void poll(ctx, steps, is_call), which sets ctx[17]
+            to 0 (go on) or leaves it 1 (leave here)
+    ctx[14..16] CPython's PyErr_CheckSignals, PyEval_SaveThread, PyEval_RestoreThread
+    ctx[17] the poll's answer    ctx[18] 1 when the run is limited (the poll is called)
+Polling. Every loop back edge (a JUMP backwards) takes tier 0's step count of that
+edge (ip + 1 - header) from the fuel, and every call (CALL or TAIL_CALL, a built-in or a
+self tail call too) takes 1 and counts a call: the same steps, at the same places, as tier
+0 ticks (vm.py). A unit keeps the fuel in a register and writes it back into the
+context before it calls, polls or returns. When the fuel would go below zero, native code calls the poll (glue.py)
+instead. Native code always runs holding the interpreter lock (glue.py enters it with
+ctypes' PYFUNCTYPE), so the poll first lets other threads have the lock a moment, then
+runs pending signal handlers (PyErr_CheckSignals, called from machine code: a Python
+callback would see a Ctrl-C raised on its first instruction, outside any try); when a
+handler raised (KeyboardInterrupt), native code leaves and ctypes raises it on return.
+In a limited run it then calls glue._poll, which counts the steps against the run's
+limits and gives new fuel, else it refills POLL_STEPS. When the run must stop there (an
+interrupt, or a limit that tier 0's tick raises at this very edge or call) native code
+leaves *before* the JUMP or call, so tier 0 runs it and raises exactly what it raises.
 A function `f` returns {value, i8 status}; `f.entry` is its C entry for ctypes. An OSR
 unit `osr(ctx, in)` reads the frame's values from `in` and always leaves through a record.
 
@@ -46,6 +66,16 @@ MIN: Final = -(2**63)
 MAX: Final = 2**63 - 1
 LIBM: Final = ("fmod", "sin", "cos", "exp", "log", "pow")
 CTX_LIBM: Final = 5
+CTX_FUEL: Final = 11
+CTX_POLL: Final = 12
+CALL_FUEL: Final = (1 << 32) - 1  # a call: one step off the low half, one call on the high
+CTX_SIGNALS: Final = 14
+CTX_SAVE: Final = 15
+CTX_RESTORE: Final = 16
+CTX_ANSWER: Final = 17
+CTX_LIMITED: Final = 18
+CTX_WORDS: Final = 24
+POLL_STEPS: Final = 1 << 16  # steps between two polls in a run without limits
 _MT: Final = {"i": I64, "f": F64, "b": I1, "li": I64, "lf": I64}  # a list: its header's address
 HELD: Final = SCALARS + LISTS  # types held in one machine value
 
@@ -118,6 +148,8 @@ class Gen:
         self.ctx = llfn.args[0]
         self.alloca_block = llfn.append_basic_block("vars")
         self.ab = ir.IRBuilder(self.alloca_block)
+        self.fuel_var = self.ab.alloca(I64, name="fuel")  # the context's fuel, in a register
+        self.ab.store(self.ab.load(self.ab.gep(self.ctx, [ir.Constant(I64, CTX_FUEL)])), self.fuel_var)
         self.b = ir.IRBuilder()
         self.vars: dict[Any, Any] = {}
         self.spills: dict[tuple[int, int, ir.Type], Any] = {}
@@ -235,6 +267,7 @@ class Gen:
         self.ret_status()
 
     def ret_status(self) -> None:
+        self.sync_out()
         if self.osr:
             self.b.ret(ir.Constant(I64, 1))
         else:
@@ -250,6 +283,62 @@ class Gen:
         b.position_at_end(out)
         self.leave(ip, stack, state, why=why)
         b.position_at_end(cont)
+
+    def fuel(self, ip: int, steps: int, before: list[Any], st: Any, call: bool) -> None:
+        """Take `steps` from the fuel (a call: 1, and count it); when it runs out, poll, and
+        leave before the instruction at `ip` when the poll says stop (see the module
+        docstring)."""
+        b = self.b
+        left = b.add(b.load(self.fuel_var), ir.Constant(I64, CALL_FUEL if call else -steps))
+        slow = self.fn.append_basic_block(f"poll{ip}")
+        fast = self.fn.append_basic_block(f"fuel{ip}")
+        cont = self.fn.append_basic_block(f"polled{ip}")
+        out = self.fn.append_basic_block(f"stop{ip}")
+        i32 = ir.IntType(32)
+        low = b.trunc(left, i32)
+        b.cbranch(b.icmp_signed("<", low, ir.Constant(i32, 0)), slow, fast).set_weights([1, 1 << 20])
+        b.position_at_end(fast)
+        b.store(left, self.fuel_var)
+        b.branch(cont)
+        b.position_at_end(slow)
+        self.sync_out()
+        # let other threads have the interpreter lock a moment, then run signal handlers
+        save = ir.FunctionType(I64, [])
+        restore = ir.FunctionType(ir.VoidType(), [I64])
+        check = ir.FunctionType(i32, [])
+        ts = b.call(self.fn_word(CTX_SAVE, save), [])
+        b.call(self.fn_word(CTX_RESTORE, restore), [ts])
+        raised = b.icmp_signed("!=", b.call(self.fn_word(CTX_SIGNALS, check), []), ir.Constant(i32, 0))
+        limits = self.fn.append_basic_block(f"limits{ip}")
+        b.cbranch(raised, out, limits)
+        b.position_at_end(limits)
+        py = self.fn.append_basic_block(f"count{ip}")
+        refill = self.fn.append_basic_block(f"refill{ip}")
+        b.cbranch(b.icmp_signed("!=", b.load(self.ctx_word(CTX_LIMITED)), ir.Constant(I64, 0)), py, refill)
+        b.position_at_end(refill)
+        b.store(ir.Constant(I64, POLL_STEPS), self.fuel_var)
+        b.branch(cont)
+        b.position_at_end(py)
+        answer = self.ctx_word(CTX_ANSWER)
+        b.store(ir.Constant(I64, 1), answer)
+        poll = ir.FunctionType(ir.VoidType(), [P64, I64, I64])
+        b.call(self.fn_word(CTX_POLL, poll), [self.ctx, ir.Constant(I64, steps), ir.Constant(I64, int(call))])
+        self.sync_in()
+        b.cbranch(b.icmp_signed("!=", b.load(answer), ir.Constant(I64, 0)), out, cont)
+        b.position_at_end(out)
+        self.leave(ip, before, st, why="poll")
+        b.position_at_end(cont)
+
+    def sync_out(self) -> None:
+        """The fuel back into the context (before a call, a return or a poll)."""
+        self.b.store(self.b.load(self.fuel_var), self.ctx_word(CTX_FUEL))
+
+    def sync_in(self) -> None:
+        self.b.store(self.b.load(self.ctx_word(CTX_FUEL)), self.fuel_var)
+
+    def fn_word(self, k: int, fty: ir.FunctionType) -> Any:
+        """The function whose address is in context word `k`."""
+        return self.b.inttoptr(self.b.load(self.ctx_word(k)), fty.as_pointer())
 
     # -- the unit ------------------------------------------------------------------------
     def emit(self) -> None:
@@ -402,6 +491,12 @@ class Gen:
         elif op == Op.DUP2:
             stack.extend(stack[-2:])
         elif op == Op.JUMP:
+            if arg < ip + 1:  # a loop's back edge: tier 0 ticks here (and counts hotness)
+                inside = 0 <= arg < len(self.flow.states) and self.flow.states[arg] is not None
+                if not inside:  # an outer loop's back edge: tier 0 takes it itself
+                    self.leave(ip, stack, st)
+                    return None
+                self.fuel(ip, ip + 1 - arg, before, st, False)
             self.jump(arg, stack, self._state_at(arg))
             return None
         elif op in (Op.JUMP_IF_FALSE, Op.JUMP_IF_TRUE):
@@ -453,6 +548,7 @@ class Gen:
             t, vals = stack.pop()
             rt = self.fn.function_type.return_type
             v = vals[0] if vals else ir.Constant(I64, 0)
+            self.sync_out()
             b.ret(_pair(b, rt, v))
             return None
         elif op == Op.HALT:
@@ -550,6 +646,7 @@ class Gen:
         args = stack[len(stack) - argc:]
         del stack[len(stack) - argc - 1:]
         kind, what = self.flow.calls.get(ip, (None, None))
+        self.fuel(ip, 1, before, st, True)  # tier 0 ticks every call
         if kind is None:  # a tail call of the function itself: a loop
             for i, (t, vals) in enumerate(args):
                 b.store(vals[0], self.var(i, _MT[t]))
@@ -566,7 +663,9 @@ class Gen:
         limit = b.load(self.ctx_word(2))
         self.guard(b.icmp_signed(">=", depth, limit), ip, before, st, "depth")
         b.store(b.add(depth, ir.Constant(I64, 1)), self.ctx_word(1))
+        self.sync_out()
         r = b.call(callee, [self.ctx] + [vals[0] for _, vals in args])
+        self.sync_in()
         b.store(depth, self.ctx_word(1))
         left = b.icmp_unsigned("!=", b.extract_value(r, 1), ir.Constant(I8, 0))
         out = self.fn.append_basic_block(f"unwind{ip}")
