@@ -283,18 +283,21 @@ def test_without_llvmlite_native_falls_back_with_a_notice(tmp_path: Path) -> Non
     assert asked.stderr.startswith(NOTICE) and "axiom jit: compiled fib" in asked.stderr
 
 
-def test_host_is_the_default_and_native_only_when_asked(tmp_path: Path) -> None:
-    """Native loops cannot be interrupted with Ctrl-C yet, so the default stays tier 1."""
-    default = run(tmp_path, FIB, log=True, tier="")  # config.toml sets only jit_threshold
-    assert default.stdout == "6765\n"
-    assert default.stderr.startswith("axiom jit: compiled fib") and "native:" not in default.stderr
+def test_native_is_the_default_and_silently_tier1_without_llvmlite(tmp_path: Path) -> None:
+    with_it = run(tmp_path, FIB, log=True, tier="")  # config.toml sets only jit_threshold
+    assert with_it.stdout == "6765\n"
+    assert "axiom jit: native: compiled fib" in with_it.stderr
+    without = run(tmp_path, FIB, log=True, python=NO_LLVMLITE, tier="")
+    assert without.stdout == "6765\n"
+    assert without.stderr.startswith("axiom jit: compiled fib") and "native:" not in without.stderr
+    assert "llvmlite" not in without.stderr
     quiet = run(tmp_path, FIB, python=NO_LLVMLITE, tier="")
     assert (quiet.stdout, quiet.stderr) == ("6765\n", "")
     # a fresh config file does not pin the tier: it stays the default
     fresh = tmp_path / "fresh"
     env = {**os.environ, "AXIOM_HOME": str(fresh)}
     shown = subprocess.run(AXIOM + ["conf", "show"], capture_output=True, text=True, env=env, timeout=60)
-    assert '\n# jit = "host"   (the default)\n' in shown.stdout
+    assert '\n# jit = "native"   (the default: native where llvmlite is installed, else host)\n' in shown.stdout
     assert "\njit = " not in (fresh / "config.toml").read_text(encoding="utf-8")
 
 

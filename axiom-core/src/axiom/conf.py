@@ -28,7 +28,7 @@ class _DefaultTier(str):
     __slots__ = ()
 
 
-DEFAULT_JIT: Final = _DefaultTier("host")
+DEFAULT_JIT: Final = _DefaultTier("native")
 
 
 def jit_asked(value: Any) -> bool:
@@ -39,7 +39,7 @@ def jit_asked(value: Any) -> bool:
 DEFAULTS: Final[dict[str, Any]] = {
     "bytecode_cache": True,        # cache compiled scripts in __axcache__/
     "peephole_optimizer": True,    # constant folding, peephole, dead code, jump threading
-    "jit": DEFAULT_JIT,            # off | host | native (tiers 1 and 2)
+    "jit": DEFAULT_JIT,            # off | host | native (tiers 1 and 2): native if installed
     "jit_threshold": 1000,         # calls or loop iterations before a function is compiled
     "ic_enabled": True,            # inline caches at method call sites in compiled code
     "gc_enabled": True,            # the host's cycle collector during a run
@@ -84,7 +84,8 @@ def render(settings: dict[str, Any]) -> str:
         if key in _DOCS:
             lines.append(f"# {_DOCS[key]}")
         if key == "jit" and not jit_asked(value):  # left at the default: not pinned in the file
-            lines.append(f"# {key} = {_toml_value(value)}   (the default)")
+            lines.append(f"# {key} = {_toml_value(value)}   (the default: native where llvmlite "
+                         "is installed, else host)")
             continue
         lines.append(f"{key} = {_toml_value(value)}")
     return "\n".join(lines) + "\n"

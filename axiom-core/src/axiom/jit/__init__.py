@@ -67,8 +67,8 @@ class Tiers:
         self._caches: dict[int, tuple[Code, set[Any]]] = {}  # see watch()
         self.units: dict[int, Code] = {}  # id -> a code that has a compiled unit (relimit)
         # Tier 2 (jit/native/): used for tier "native" when llvmlite is installed (it counts
-        # steps as tier 0 does, so limited runs use it too); without llvmlite, tier 1 (with
-        # a notice when native was asked for).
+        # steps as tier 0 does, so limited runs use it too). "native" is the default: without
+        # llvmlite that is tier 1, silently unless someone asked for native.
         self.native = tier == "native" and self._native_available(tier)
         # the tier in effect, as a plain str (settings go to worker processes)
         settings["jit"] = ("native" if self._native_available(tier) else "host") if tier == "native" \
