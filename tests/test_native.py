@@ -442,3 +442,114 @@ def test_a_damaged_cache_entry_is_ignored_and_rebuilt(tmp_path: Path, damage: st
     assert engine.unpack(entry.read_bytes(), ir_hash, ident) == found  # rebuilt
     out, err = cached_run(tmp_path)
     assert out == "4950\nno binding\n" and "(from the cache)" in err
+
+
+# --- lists made by native code ------------------------------------------------------------------
+
+MADE = """\
+fn build(n) {
+  let a = [0; n]
+  let b = [1.5, 2.5]
+  let r = list(0..n)
+  let q = list(2..=4)
+  let e = [7; -3]
+  for i in 0..n {
+    a[i] = i * i
+    b.push(a[i] * 0.5)
+  }
+  let c = a.copy()
+  c.push(len(b))
+  c[0] = 99
+  let s = 0
+  for i in 0..len(r) { s += r[i] + len(e) }
+  a.push(s + q[2] + len(q))
+  a
+}
+fn floats(n) {
+  let ys = [0.25; n]
+  for i in 0..n { ys[i] = ys[i] * i }
+  ys
+}
+out build(5)
+out build(0)
+out floats(4)
+let total = 0
+for k in 0..50 { total += len(build(k)) }
+out total
+let f = 0.0
+for k in 0..20 { f += len(floats(k)) }
+out f
+"""
+
+
+def test_native_code_makes_pushes_and_returns_lists(tmp_path: Path) -> None:
+    out = same_as_tier0(tmp_path, MADE, ["build", "floats"], [])
+    assert out == "[0, 1, 4, 9, 16, 17]\n[7]\n[0.0, 0.25, 0.5, 0.75]\n1275\n190.0\n"
+
+
+ALIASES = """\
+fn both(a, b) {
+  a.push(1)
+  b.push(2)
+  b[0] = 5
+  len(a) * 10 + len(b)
+}
+let w = [0]
+out both(w, w)
+out w
+let v = [0]
+for k in 0..3 { both(v, v) }
+out v
+"""
+
+
+def test_the_same_list_passed_twice_is_pushed_to_once_each(tmp_path: Path) -> None:
+    out = same_as_tier0(tmp_path, ALIASES, ["both"], [])
+    assert out == "33\n[5, 1, 2]\n[5, 1, 2, 1, 2, 1, 2]\n"
+
+
+CHURN = """\
+fn churn(keep) {
+  let same = keep
+  let made = [1, 2, 3]
+  let alias = made
+  for i in 0..2000 {
+    same[i % 2] += i
+    alias.push(i)
+    if i == 1000 { made = made.copy() }
+  }
+  out keep
+  out len(made)
+  out len(alias)
+  made[0] = -1
+  out alias[0]
+  alias[0] = -2
+  out made[0]
+}
+churn([0, 0])
+"""
+
+
+def test_lists_keep_their_aliases_out_of_native_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AXIOM_JIT_FUNCTIONS", "0")  # loops only: the loop is taken over in its frame
+    out = same_as_tier0(tmp_path, CHURN, ["the loop at"], [])
+    assert out == "[999000, 1000000]\n1004\n2003\n1\n-1\n"
+
+
+def test_a_float_pushed_into_a_list_of_ints_is_not_native(tmp_path: Path) -> None:
+    source = ("fn mix(n) {\n  let xs = [1, 2]\n  for i in 0..n { xs.push(i * 0.5) }\n  xs\n}\n"
+              "out mix(3)\nfn bad(n) {\n  let xs = [1, nil]\n  for i in 0..n { xs[0] += i }\n  xs\n}\nout bad(4)\n")
+    out = same_as_tier0(tmp_path, source, [], [])
+    assert out == "[1, 2, 0.0, 0.5, 1.0]\n[7, nil]\n"
+    logged = run(tmp_path, source, "--jit", "native", log=True)
+    assert "mix (" in logged.stderr and "native: compiled mix" not in logged.stderr
+
+
+def test_a_full_arena_leaves_and_comes_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AXIOM_JIT_FUNCTIONS", "0")
+    # 40,000 lists of 64 ints (about 20 MB) made by one native loop: the arena fills,
+    # tier 0 makes the next list, and the loop's next back edge goes native again
+    source = ("fn fill() {\n  let n = 0\n  let last = [0]\n  for i in 0..40000 {\n    last = [i; 64]\n"
+              "    n += len(last)\n  }\n  out n\n  out last[63]\n}\nfill()\n")
+    out = same_as_tier0(tmp_path, source, ["the loop at"], [])
+    assert out == "2560000\n39999\n"

@@ -9,7 +9,9 @@ types native code has. A value is one of
 
     "i"      an int (i64)             "f"   a float (f64)        "b"  a bool (i1)
     "n"      nil (no machine word)    "r"   an iterator over a range: (next, stop)
-    "li"/"lf" a list of ints / of floats, unboxed (a pointer to its header, glue.py)
+    "li"/"lf" a list of ints / of floats: a pointer to its header (lower.py), unboxed from a
+             Python list (glue.py) or made by native code (a literal of numbers, [x; n],
+             list(a..b), .copy()); .push() of an item of its type
     ("k", j) a value known when compiling (a function, a module, a built-in): known[j]
     ("g", inclusive)  a range (lo, hi), between MAKE_RANGE and GET_ITER
 
@@ -232,6 +234,16 @@ class Flow:
             xs = stack.pop()
             if element(xs, i) != v and v != "_":
                 raise Unsupported(f"stores {show(v)} in {show(xs)}")
+        elif op == Op.MAKE_LIST:
+            items = stack[len(stack) - arg:]
+            del stack[len(stack) - arg:]
+            stack.append(new_list(items))
+        elif op == Op.LIST_REPEAT:
+            n = stack.pop()
+            item = stack.pop()
+            if n not in ("i", "_") or item not in ("i", "f", "_"):
+                raise Unsupported(f"[{show(item)}; {show(n)}]")
+            stack.append("l" + item if item != "_" else "_")
         elif op == Op.POP:
             stack.pop()
         elif op == Op.DUP:
@@ -291,7 +303,7 @@ class Flow:
                 self.exit_states[ip] = st if old is None else self._join(old, st)
                 return
             t = stack[-1]
-            if t not in SCALARS and t not in ("n", "_"):
+            if t not in SCALARS and t not in LISTS and t not in ("n", "_"):
                 raise Unsupported(f"returns {show(t)}")
             self.returns = join_value(self.returns, t)
             return
@@ -336,6 +348,10 @@ class Flow:
         value = self.known[f[1]]
         if "_" in args:
             return "_"
+        if type(value).__name__ == "Export" and value.qualname == value.name == "list" \
+                and len(args) == 1 and type(args[0]) is tuple and args[0][0] == "g":
+            self.calls[ip] = ("builtin", "list")  # list(a..b): a new list of ints
+            return "li"
         for a in args:
             if a not in SCALARS and a not in LISTS:
                 raise Unsupported(f"passes {show(a)} to a function")
@@ -357,6 +373,16 @@ class Flow:
         return r
 
     def _math(self, ip: int, obj: Any, name: str, args: list[Any]) -> Any:
+        if obj in LISTS and name in ("copy", "push"):
+            if "_" in args:
+                return "_"
+            if name == "copy" and not args:
+                self.calls[ip] = ("list", name)
+                return obj
+            if name == "push" and args == [obj[1]]:
+                self.calls[ip] = ("list", name)
+                return "n"
+            raise Unsupported(f"{show(obj)}.{name}() with these arguments")
         if type(obj) is not tuple or obj[0] != "k" or name not in MATH:
             raise Unsupported(f"the method call .{name}()")
         export = exported(self.known[obj[1]], name)
@@ -389,6 +415,17 @@ def const_type(c: Any) -> Any:
     if c is None:
         return "n"
     raise Unsupported(f"a constant of type {t.__name__}")
+
+
+def new_list(items: list[Any]) -> Any:
+    """The type of a list literal: of ints, or of floats (not empty)."""
+    if "_" in items:
+        return "_"
+    if items and all(t == "i" for t in items):
+        return "li"
+    if items and all(t == "f" for t in items):
+        return "lf"
+    raise Unsupported("a list literal that is not all ints or all floats" if items else "an empty list literal")
 
 
 def truth(t: Any) -> None:

@@ -60,11 +60,13 @@ DEPTH: Final = 4_000  # native calls nested on the host stack before calls go on
 BUFFER_WORDS: Final = (DEPTH + 4) * 64
 DEOPT_LIMIT: Final = 20  # unexpected exits before a unit is given to tier 1
 _PY: Final = {"i": int, "f": float, "b": bool}
-_NORMAL: Final = frozenset({"exit", "depth", "callee left", "poll"})
+_NORMAL: Final = frozenset({"exit", "depth", "callee left", "poll", "lists made"})
 
 
 POLL_STEPS: Final = 1 << 16  # lower.POLL_STEPS (lower.py imports llvmlite: repeated here)
 FUEL: Final = 11  # the context words of lower.py
+ARENA: Final = 19
+ARENA_BYTES: Final = 8 << 20  # each thread's arena for lists native code makes
 ANSWER: Final = 17
 LIMITED: Final = 18
 
@@ -83,6 +85,10 @@ class Context:
         for k, a in enumerate(libm_addresses(LIBM)):
             self.words[5 + k] = a
         self.words[FUEL] = POLL_STEPS
+        import mmap
+        self.arena_map = mmap.mmap(-1, ARENA_BYTES)  # pages are taken only when used
+        self.arena = ctypes.addressof(ctypes.c_char.from_buffer(self.arena_map))
+        self.words[ARENA + 1] = self.arena + ARENA_BYTES
         api = ctypes.pythonapi
         for k, f in ((12, _POLL), (14, api.PyErr_CheckSignals), (15, api.PyEval_SaveThread),
                      (16, api.PyEval_RestoreThread)):
@@ -196,14 +202,24 @@ def list_kind(v: Any) -> str | None:
     return "li" if k is int else "lf" if k is float else None
 
 
-class Boxes:
-    """The lists of one entry into native code, unboxed (see the module docstring)."""
+def _items(addr: int, kind: str) -> list[Any]:
+    """The items of the list whose header is at `addr` (lower.py), as Python values."""
+    n, items = (ctypes.c_int64 * 2).from_address(addr)
+    if not n:
+        return []
+    return ((ctypes.c_int64 if kind == "li" else ctypes.c_double) * n).from_address(items)[:]
 
-    __slots__ = ("by_id", "by_addr")
+
+class Boxes:
+    """The lists of one entry into native code: those unboxed from Python lists, and those
+    native code made (see the module docstring)."""
+
+    __slots__ = ("by_id", "by_addr", "made")
 
     def __init__(self) -> None:
         self.by_id: dict[int, int] = {}
-        self.by_addr: dict[int, tuple[list[Any], Any, Any]] = {}
+        self.by_addr: dict[int, tuple[list[Any], str, Any, Any]] = {}
+        self.made: dict[int, list[Any]] = {}
 
     def unbox(self, xs: list[Any], kind: str) -> int:
         addr = self.by_id.get(id(xs))
@@ -211,19 +227,27 @@ class Boxes:
             return addr
         items = array("q" if kind == "li" else "d", xs)
         start, n = items.buffer_info()
-        hdr = (ctypes.c_int64 * 2)(n, start)
+        hdr = (ctypes.c_int64 * 3)(n, start, n)  # a push past n moves the items to the arena
         addr = ctypes.addressof(hdr)
         self.by_id[id(xs)] = addr
-        self.by_addr[addr] = (xs, items, hdr)
+        self.by_addr[addr] = (xs, kind, items, hdr)
         return addr
 
     def box(self) -> None:
-        """Write every list back, in place."""
-        for xs, items, _ in self.by_addr.values():
-            xs[:] = items.tolist()
+        """Write every unboxed list back, in place (with what native code pushed)."""
+        for addr, (xs, kind, _, _) in self.by_addr.items():
+            xs[:] = _items(addr, kind)
 
-    def value(self, addr: int) -> list[Any]:
-        return self.by_addr[addr][0]
+    def value(self, addr: int, kind: str) -> list[Any]:
+        """The Python list of a list native code holds: the one it was unboxed from, or a
+        new one for a list native code made (one per list, so aliases stay aliases)."""
+        got = self.by_addr.get(addr)
+        if got is not None:
+            return got[0]
+        xs = self.made.get(addr)
+        if xs is None:
+            xs = self.made[addr] = _items(addr, kind)
+        return xs
 
 
 # --- planning: which functions, with which types --------------------------------------------
@@ -453,6 +477,7 @@ def _function_entry(tiers: Any, fn: Any, root: Planned, unit: Unit) -> Any:
         w = ctx.words
         room = vm.max_depth - len(vm.frames)
         w[2] = room if room < DEPTH else DEPTH
+        w[ARENA] = ctx.arena
         r = 0
         if vm.limited:
             rt = vm.runtime
@@ -477,6 +502,8 @@ def _function_entry(tiers: Any, fn: Any, root: Planned, unit: Unit) -> Any:
             return r != 0
         if returns == "n":
             return None
+        if returns in LISTS:
+            return (boxes or Boxes()).value(r, returns)
         return r
 
     from ..infer import ANY, FLOAT, INT, NIL
@@ -486,7 +513,7 @@ def _function_entry(tiers: Any, fn: Any, root: Planned, unit: Unit) -> Any:
     made.axiom_spec = tuple(INT if t == "i" else FLOAT if t == "f" else ("bool", 0, 0) if t == "b" else ANY
                             for t in spec)
     made.axiom_returns = INT if returns == "i" else FLOAT if returns == "f" else \
-        ("bool", 0, 0) if returns == "b" else NIL
+        ("bool", 0, 0) if returns == "b" else ANY if returns in LISTS else NIL
     del code
     return entry
 
@@ -501,7 +528,7 @@ def _tier0(vm: Any, fn: Any, args: list[Any]) -> Any:
 
 # --- leaving native code -------------------------------------------------------------------------
 
-def _records(ctx: Context, unit: Unit, boxes: Boxes | None) -> list[tuple[Any, list[Any], list[Any],
+def _records(ctx: Context, unit: Unit, boxes: Boxes) -> list[tuple[Any, list[Any], list[Any],
                                                                           list[tuple[str, Any]]]]:
     """The records in the buffer: (site, slots, stack, globals), innermost first."""
     w = ctx.words
@@ -529,7 +556,7 @@ def _records(ctx: Context, unit: Unit, boxes: Boxes | None) -> list[tuple[Any, l
                 return _value(t, v)
             if t in LISTS:
                 k += 1
-                return boxes.value(buf[k - 1])  # type: ignore[union-attr]
+                return boxes.value(buf[k - 1], t)
             if t in ("i?", "f?", "b?"):
                 flag, v = buf[k], buf[k + 1]
                 k += 2
@@ -568,6 +595,8 @@ def _resume(tiers: Any, vm: Any, ctx: Context, unit: Unit, osr_frame: Any, boxes
     For a loop unit, the last record is its own frame's: returns the ip where it goes on."""
     if boxes is not None:
         boxes.box()
+    else:
+        boxes = Boxes()
     records = _records(ctx, unit, boxes)
     inner = records[0][0]
     if inner.reason not in _NORMAL:
@@ -782,6 +811,7 @@ def _osr_entry(tiers: Any, unit: Unit, flow: Flow, slots: list[Any], stack: list
         w = ctx.words
         room = vm.max_depth - len(vm.frames)
         w[2] = room if room < DEPTH else DEPTH
+        w[ARENA] = ctx.arena
         if vm.limited:
             rt = vm.runtime
             grant(ctx, rt)

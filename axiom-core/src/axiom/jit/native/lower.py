@@ -15,6 +15,8 @@ The machine interface. Every function takes the run's context first: an i64 arra
             to 0 (go on) or leaves it 1 (leave here)
     ctx[14..16] CPython's PyErr_CheckSignals, PyEval_SaveThread, PyEval_RestoreThread
     ctx[17] the poll's answer    ctx[18] 1 when the run is limited (the poll is called)
+    ctx[19] the next free byte of the thread's arena (lists made by native code)
+    ctx[20] the arena's end
 Polling. Every loop back edge (a JUMP backwards) takes tier 0's step count of that
 edge (ip + 1 - header) from the fuel, and every call (CALL or TAIL_CALL, a built-in or a
 self tail call too) takes 1 and counts a call: the same steps, at the same places, as tier
@@ -33,7 +35,13 @@ A function `f` returns {value, i8 status}; `f.entry` is its C entry for ctypes. 
 unit `osr(ctx, in)` reads the frame's values from `in` and always leaves through a record.
 
 A list of ints or floats is unboxed by glue.py before native code runs: its value here is
-the address of a header {i64 length, i64 address of the items (i64 or f64 each)}.
+the address of a header {i64 length, i64 address of the items (i64 or f64 each), i64
+capacity}. Lists native code makes (a literal of numbers, [x; n], list(a..b), .copy())
+and the items a .push() outgrows are bump-allocated from the thread's arena, which glue.py
+empties at every entry into native code (it boxes every list that leaves native code,
+into a Python list, before anything else runs). When the arena is full, native code
+leaves before the instruction that needed room ("lists made"): tier 0 runs it, and the
+loop's next back edge enters native code again with an empty arena.
 
 Leaving (deoptimisation, and a loop unit's exits) writes a record: the site's number,
 then the values the site's layout lists (slots, then the operand stack, then globals),
@@ -74,7 +82,10 @@ CTX_SAVE: Final = 15
 CTX_RESTORE: Final = 16
 CTX_ANSWER: Final = 17
 CTX_LIMITED: Final = 18
+CTX_ARENA: Final = 19
+CTX_ARENA_END: Final = 20
 CTX_WORDS: Final = 24
+MAX_ITEMS: Final = 1 << 32  # a list made natively holds at most this many items
 POLL_STEPS: Final = 1 << 16  # steps between two polls in a run without limits
 _MT: Final = {"i": I64, "f": F64, "b": I1, "li": I64, "lf": I64}  # a list: its header's address
 HELD: Final = SCALARS + LISTS  # types held in one machine value
@@ -539,8 +550,29 @@ class Gen:
         elif op == Op.METHOD_CALL:
             name, argc, _ = code.consts[arg]
             args = stack[len(stack) - argc:]
+            obj = stack[len(stack) - argc - 1]
             del stack[len(stack) - argc - 1:]
-            stack.append(self.math(ip, name, args, before, st))
+            if self.flow.calls[ip][0] == "list":
+                stack.append(self.list_method(ip, name, obj, args, before, st))
+            else:
+                stack.append(self.math(ip, name, args, before, st))
+        elif op == Op.MAKE_LIST:
+            items = stack[len(stack) - arg:]
+            del stack[len(stack) - arg:]
+            t = "l" + items[0][0]
+            hdr, at = self.new_list(ip, ir.Constant(I64, arg), before, st)
+            ptr = b.inttoptr(at, _MT[t[1]].as_pointer())
+            for k, (_, (v,)) in enumerate(items):
+                b.store(v, b.gep(ptr, [ir.Constant(I64, k)]))
+            stack.append((t, (hdr,)))
+        elif op == Op.LIST_REPEAT:
+            _, (n,) = stack.pop()
+            it, (v,) = stack.pop()
+            n = b.select(b.icmp_signed("<", n, ir.Constant(I64, 0)), ir.Constant(I64, 0), n)
+            hdr, at = self.new_list(ip, n, before, st)
+            ptr = b.inttoptr(at, _MT[it].as_pointer())
+            self.each(n, lambda k: b.store(v, b.gep(ptr, [k])))
+            stack.append(("l" + it, (hdr,)))
         elif op == Op.RETURN:
             if self.osr:
                 self.leave(ip, stack, st)
@@ -676,7 +708,7 @@ class Gen:
         b.position_at_end(cont)
         rt = self.flow.env.returns_of(what)
         v = b.extract_value(r, 0)
-        stack.append((rt, (v,) if rt in SCALARS else ()))
+        stack.append((rt, (v,) if rt in HELD else ()))
         return stack
 
     def header(self, xs: Any) -> tuple[Any, Any]:
@@ -698,8 +730,106 @@ class Gen:
         ty = _MT[xs[0][1]]
         return b.gep(b.inttoptr(items, ty.as_pointer()), [k])
 
+    # -- lists made by native code ---------------------------------------------------------
+    def alloc(self, ip: int, nbytes: Any, before: list[Any], st: Any) -> Any:
+        """`nbytes` (a multiple of 8) from the arena; leaves before `ip` when it is full."""
+        b = self.b
+        word = self.ctx_word(CTX_ARENA)
+        at = b.load(word)
+        nxt = b.add(at, nbytes)
+        self.guard(b.icmp_unsigned(">", nxt, b.load(self.ctx_word(CTX_ARENA_END))), ip, before, st,
+                   "lists made")
+        b.store(nxt, word)
+        return at
+
+    def new_list(self, ip: int, n: Any, before: list[Any], st: Any) -> tuple[Any, Any]:
+        """A new list of `n` (>= 0) items, not yet stored: (its header, its items' address)."""
+        b = self.b
+        self.guard(b.icmp_unsigned(">", n, ir.Constant(I64, MAX_ITEMS)), ip, before, st, "lists made")
+        at = self.alloc(ip, b.add(ir.Constant(I64, 24), b.shl(n, ir.Constant(I64, 3))), before, st)
+        hdr = b.inttoptr(at, P64)
+        items = b.add(at, ir.Constant(I64, 24))
+        b.store(n, hdr)
+        b.store(items, b.gep(hdr, [ir.Constant(I64, 1)]))
+        b.store(n, b.gep(hdr, [ir.Constant(I64, 2)]))
+        return at, items
+
+    def each(self, n: Any, body: Any) -> None:
+        """`body(k)` for k in 0..n."""
+        b = self.b
+        k_var = self.ab.alloca(I64, name="k")
+        b.store(ir.Constant(I64, 0), k_var)
+        head = self.fn.append_basic_block("each")
+        loop = self.fn.append_basic_block("each_body")
+        done = self.fn.append_basic_block("each_done")
+        b.branch(head)
+        b.position_at_end(head)
+        k = b.load(k_var)
+        b.cbranch(b.icmp_signed("<", k, n), loop, done)
+        b.position_at_end(loop)
+        body(k)
+        b.store(b.add(k, ir.Constant(I64, 1)), k_var)
+        b.branch(head)
+        b.position_at_end(done)
+
+    def list_method(self, ip: int, name: str, xs: Any, args: list[Any], before: list[Any], st: Any) -> Any:
+        b = self.b
+        t = xs[0]
+        ty = _MT[t[1]].as_pointer()
+        if name == "copy":
+            n, items = self.header(xs)
+            hdr, at = self.new_list(ip, n, before, st)
+            src = b.inttoptr(items, ty)
+            dst = b.inttoptr(at, ty)
+            self.each(n, lambda k: b.store(b.load(b.gep(src, [k])), b.gep(dst, [k])))
+            return (t, (hdr,))
+        # push: grow the items (into the arena) when they are full
+        hdr = b.inttoptr(xs[1][0], P64)
+        n = b.load(hdr)
+        cap_at = b.gep(hdr, [ir.Constant(I64, 2)])
+        items_at = b.gep(hdr, [ir.Constant(I64, 1)])
+        cap = b.load(cap_at)
+        grow = self.fn.append_basic_block(f"grow{ip}")
+        store = self.fn.append_basic_block(f"push{ip}")
+        b.cbranch(b.icmp_signed(">=", n, cap), grow, store)
+        b.position_at_end(grow)
+        twice = b.shl(cap, ir.Constant(I64, 1))
+        newcap = b.select(b.icmp_signed("<", twice, ir.Constant(I64, 4)), ir.Constant(I64, 4), twice)
+        self.guard(b.icmp_unsigned(">", newcap, ir.Constant(I64, MAX_ITEMS)), ip, before, st, "lists made")
+        at = self.alloc(ip, b.shl(newcap, ir.Constant(I64, 3)), before, st)
+        src = b.inttoptr(b.load(items_at), ty)
+        dst = b.inttoptr(at, ty)
+        self.each(n, lambda k: b.store(b.load(b.gep(src, [k])), b.gep(dst, [k])))
+        b.store(at, items_at)
+        b.store(newcap, cap_at)
+        b.branch(store)
+        b.position_at_end(store)
+        ptr = b.inttoptr(b.load(items_at), ty)
+        b.store(args[0][1][0], b.gep(ptr, [n]))
+        b.store(b.add(n, ir.Constant(I64, 1)), hdr)
+        return ("n", ())
+
+    def range_list(self, ip: int, x: Any, before: list[Any], st: Any) -> Any:
+        """list(lo..hi) / list(lo..=hi)."""
+        b = self.b
+        (_, inclusive), (lo, hi) = x
+        if inclusive:
+            self.guard(b.icmp_signed("==", hi, ir.Constant(I64, MAX)), ip, before, st, "range end")
+            hi = b.add(hi, ir.Constant(I64, 1))
+        fn = self.m.intrinsic("llvm.ssub.with.overflow", ir.LiteralStructType([I64, I1]), [I64, I64])
+        r = b.call(fn, [hi, lo])
+        self.guard(b.extract_value(r, 1), ip, before, st, "lists made")
+        n = b.extract_value(r, 0)
+        n = b.select(b.icmp_signed("<", n, ir.Constant(I64, 0)), ir.Constant(I64, 0), n)
+        hdr, at = self.new_list(ip, n, before, st)
+        ptr = b.inttoptr(at, P64)
+        self.each(n, lambda k: b.store(b.add(lo, k), b.gep(ptr, [k])))
+        return ("li", (hdr,))
+
     def builtin(self, ip: int, name: str, x: Any, before: list[Any], st: Any) -> Any:
         b = self.b
+        if name == "list":
+            return self.range_list(ip, x, before, st)
         if name == "len":
             return ("i", (self.header(x)[0],))
         t, (v,) = x
