@@ -417,6 +417,26 @@ def test_a_second_run_loads_machine_code_without_llvmlites_compiler(tmp_path: Pa
     assert err.endswith("for (int) (from the cache)\n"), err
 
 
+def test_float_code_is_cached_with_its_constants(tmp_path: Path) -> None:
+    """Float code reads its constants from read-only data beside the code (x86-64's
+    constant pools): the entry links the two into one block, so it is cached too."""
+    source = ("fn wave(n) {\n  let s = 0.0\n  for i in 0..n { s += 1.0 / (i * 0.5 + 1.25) + 2.5e-3 }\n  s\n}\n"
+              "out wave(1000)\n")
+    script = tmp_path / "wave.ax"
+    script.write_text(source, encoding="utf-8")
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text('jit = "native"\njit_threshold = 0\n', encoding="utf-8")
+    env = {**os.environ, "AXIOM_HOME": str(home), "AXIOM_JIT_LOG": "1"}
+    runs = [subprocess.run(AXIOM + ["run", str(script)], capture_output=True, text=True, env=env,
+                           timeout=60, cwd=tmp_path) for _ in range(2)]
+    base = run(tmp_path, source, "--jit", "off")
+    assert runs[0].stdout == runs[1].stdout == base.stdout
+    assert "native: compiled wave" in runs[0].stderr and "from the cache" not in runs[0].stderr
+    assert "native: compiled wave (" in runs[1].stderr and "(from the cache)" in runs[1].stderr
+    assert len(entries(tmp_path)) == 1
+
+
 @pytest.mark.parametrize("damage", ["truncated", "flipped", "foreign", "another unit"])
 def test_a_damaged_cache_entry_is_ignored_and_rebuilt(tmp_path: Path, damage: str) -> None:
     from axiom.jit.native import engine

@@ -67,10 +67,11 @@ def libm_addresses(names: tuple[str, ...]) -> list[int]:
 # into executable memory itself: llvmlite's compiler (llvmlite.binding, and the LLVM
 # library behind it) is not imported at all.
 #
-# Only code that needs no relocation is cached: an object file whose only allocated
-# section is .text and that has no relocation section at all (native code calls libm
-# through the context words for this reason). Anything else is compiled in memory by
-# MCJIT on every run.
+# Only code that needs no relocation once loaded is cached: the object file's .text and
+# read-only data (float constants), linked into one position-independent block
+# (text_of_object applies the PC-relative relocations between them); native code calls
+# libm and CPython through the context words for this reason. Anything else (writable
+# data, an absolute address) is compiled in memory by MCJIT on every run.
 #
 # Integrity, as for .axc (ARCHITECTURE.md §6): the file is read without following
 # symlinks, only when regular and under a size cap; it starts with a magic and a format
@@ -79,7 +80,7 @@ def libm_addresses(names: tuple[str, ...]) -> list[int]:
 # or mismatched entry is ignored and rebuilt, never executed.
 
 MAGIC = b"AXNC"
-FORMAT = 1
+FORMAT = 2  # 2: code linked with its read-only data
 MAX_ENTRY = 64 * 1024 * 1024
 _IDENTITY: list[bytes] = []
 
@@ -173,10 +174,16 @@ def load_cached(ir_text: str) -> int | None:
 
 
 def text_of_object(obj: bytes) -> tuple[int, bytes] | None:
-    """(offset of axiom_entry, .text) of an ELF object that needs no relocation, else None."""
+    """(offset of axiom_entry, code) of an ELF object, linked into one position-independent
+    block: its .text, then its read-only data (the constant pools of float code), with the
+    PC-relative relocations between them applied (x86-64's R_X86_64_PC32 and PLT32). None
+    when the object needs anything else: writable data, a symbol outside it, an absolute
+    relocation, another machine (only an object that needs no relocation at all is taken
+    there)."""
     import struct
     if obj[:4] != b"\x7fELF" or obj[4] != 2 or obj[5] != 1:  # 64-bit little-endian ELF only
         return None
+    machine, = struct.unpack_from("<H", obj, 0x12)
     shoff, = struct.unpack_from("<Q", obj, 0x28)
     shentsize, shnum, shstrndx = struct.unpack_from("<HHH", obj, 0x3A)
     sections = [struct.unpack_from("<IIQQQQIIQQ", obj, shoff + i * shentsize) for i in range(shnum)]
@@ -185,24 +192,52 @@ def text_of_object(obj: bytes) -> tuple[int, bytes] | None:
         start = sections[table][4] + at
         return obj[start:obj.index(b"\0", start)]
 
-    text = None
+    placed: dict[int, int] = {}  # section -> its offset in the block
+    block = bytearray()
+    relas = []
     symtab = None
-    for i, (sname, stype, flags, _, off, size, link, _, _, _) in enumerate(sections):
-        if stype in (4, 9):  # SHT_RELA, SHT_REL: the code needs relocating
+    for i, (sname, stype, flags, _, off, size, link, info, align, _) in enumerate(sections):
+        if stype == 9:  # SHT_REL: not made by LLVM for x86-64
             return None
+        if stype == 4:
+            relas.append((off, size, link, info))
         if stype == 2:
             symtab = (off, size, link)
         if flags & 2 and size:  # SHF_ALLOC
-            if text is not None or stype != 1 or not name(shstrndx, sname).startswith(b".text"):
-                return None
-            text = (i, obj[off:off + size])
-    if text is None or symtab is None:
+            title = name(shstrndx, sname)
+            if stype != 1 or flags & 1 or not (title.startswith(b".text") or title.startswith(b".rodata")):
+                return None  # writable, uninitialised or other data: not cached
+            at = -len(block) % max(align, 1)
+            block += b"\0" * at
+            placed[i] = len(block)
+            block += obj[off:off + size]
+    if not placed or symtab is None:
         return None
-    off, size, link = symtab
-    for k in range(off, off + size, 24):
-        st_name, _, _, shndx, value, _ = struct.unpack_from("<IBBHQQ", obj, k)
-        if shndx == text[0] and name(link, st_name) == b"axiom_entry":
-            return value, text[1]
+    soff, ssize, slink = symtab
+    symbols = [struct.unpack_from("<IBBHQQ", obj, k) for k in range(soff, soff + ssize, 24)]
+    for off, size, _, target in relas:
+        if target not in placed:
+            if sections[target][2] & 2:  # a relocation of allocated code or data not placed
+                return None
+            continue  # of debug or other sections that are not loaded
+        if machine != 62:  # EM_X86_64: relocations are applied on x86-64 only
+            return None
+        for k in range(off, off + size, 24):
+            r_offset, r_info, addend = struct.unpack_from("<QQq", obj, k)
+            kind, sym = r_info & 0xFFFFFFFF, r_info >> 32
+            if kind not in (2, 4):  # R_X86_64_PC32, R_X86_64_PLT32
+                return None
+            _, _, _, shndx, value, _ = symbols[sym]
+            if shndx not in placed:
+                return None
+            where = placed[target] + r_offset
+            delta = placed[shndx] + value + addend - where
+            if not -(1 << 31) <= delta < (1 << 31):
+                return None
+            struct.pack_into("<i", block, where, delta)
+    for st_name, _, _, shndx, value, _ in symbols:
+        if shndx in placed and name(slink, st_name) == b"axiom_entry":
+            return placed[shndx] + value, bytes(block)
     return None
 
 
