@@ -71,7 +71,7 @@ while true {}
 """
 
 
-@pytest.mark.parametrize("jit", ["off", "host"])
+@pytest.mark.parametrize("jit", ["off", "host", "native"])
 def test_ctrl_c_ends_a_run_whose_tasks_loop_forever(tmp_path, jit):
     p = _start(tmp_path, SPIN, "--jit", jit)
     assert _end(p, signal.SIGINT) == (130, "", "axiom: interrupted\n")
