@@ -556,6 +556,39 @@ def test_lists_keep_their_aliases_out_of_native_code(tmp_path: Path, monkeypatch
     assert out == "[999000, 1000000]\n1004\n2003\n1\n-1\n"
 
 
+EMPTY = """\
+fn evens(n) {
+  let xs = []
+  for i in 0..n {
+    if i % 2 == 0 { xs.push(i) }
+  }
+  xs
+}
+fn halves(n) {
+  let ys = []
+  for i in 0..n { ys.push(i * 0.5) }
+  ys
+}
+fn untouched(n) {
+  let zs = []
+  let k = 0
+  for i in 0..n { k += i }
+  zs
+}
+out evens(7)
+out halves(3)
+out untouched(2)
+let t = 0
+for k in 0..30 { t += len(evens(k)) + len(halves(k)) + len(untouched(k)) }
+out t
+"""
+
+
+def test_empty_list_literals_take_the_type_of_what_is_pushed(tmp_path: Path) -> None:
+    out = same_as_tier0(tmp_path, EMPTY, ["evens", "halves", "untouched"], [])
+    assert out == "[0, 2, 4, 6]\n[0.0, 0.5, 1.0]\n[]\n660\n"
+
+
 def test_a_float_pushed_into_a_list_of_ints_is_not_native(tmp_path: Path) -> None:
     source = ("fn mix(n) {\n  let xs = [1, 2]\n  for i in 0..n { xs.push(i * 0.5) }\n  xs\n}\n"
               "out mix(3)\nfn bad(n) {\n  let xs = [1, nil]\n  for i in 0..n { xs[0] += i }\n  xs\n}\nout bad(4)\n")

@@ -11,7 +11,9 @@ types native code has. A value is one of
     "n"      nil (no machine word)    "r"   an iterator over a range: (next, stop)
     "li"/"lf" a list of ints / of floats: a pointer to its header (lower.py), unboxed from a
              Python list (glue.py) or made by native code (a literal of numbers, [x; n],
-             list(a..b), .copy()); .push() of an item of its type
+             list(a..b), .copy(); an empty literal [] is a list of ints, or, when the
+             unit does not type that way, of floats: env.empty); .push() of an item of
+             its type
     ("k", j) a value known when compiling (a function, a module, a built-in): known[j]
     ("g", inclusive)  a range (lo, hi), between MAKE_RANGE and GET_ITER
 
@@ -237,7 +239,7 @@ class Flow:
         elif op == Op.MAKE_LIST:
             items = stack[len(stack) - arg:]
             del stack[len(stack) - arg:]
-            stack.append(new_list(items))
+            stack.append(new_list(items) if arg else getattr(self.env, "empty", "li"))
         elif op == Op.LIST_REPEAT:
             n = stack.pop()
             item = stack.pop()
@@ -425,7 +427,7 @@ def new_list(items: list[Any]) -> Any:
         return "li"
     if items and all(t == "f" for t in items):
         return "lf"
-    raise Unsupported("a list literal that is not all ints or all floats" if items else "an empty list literal")
+    raise Unsupported("a list literal that is not all ints or all floats")
 
 
 def truth(t: Any) -> None:

@@ -261,6 +261,7 @@ class Env:
         self.spec = spec
         self.returns: Any = "_"
         self.known: list[Any] = []
+        self.empty = "li"  # the type of an empty list literal (see typed())
         self._stable = stable
 
     def stable(self, name: str) -> Any:
@@ -274,6 +275,21 @@ class Env:
 
     def returns_of(self, callee: Callee) -> Any:
         return self.planner.done[(callee.closure.code, callee.spec)].returns
+
+
+def typed(code: Code, make: Any) -> Flow:
+    """`make(empty)`: the flow analysis with the empty list literals `[]` of the unit as
+    lists of ints; when the unit does not type that way (it pushes floats into one), as
+    lists of floats. An empty list never pushed to boxes to [] either way."""
+    try:
+        return make("li")
+    except Unsupported as first:
+        if not any(op == Op.MAKE_LIST and arg == 0 for op, arg in code.ops):
+            raise
+        try:
+            return make("lf")
+        except Unsupported:
+            raise first from None
 
 
 class Planned:
@@ -314,15 +330,19 @@ class Planner:
         self.busy.add(key)
         env = Env(self, closure, spec, self.stable_for(closure))
         slots = list(spec) + ["u"] * (code.nslots - len(spec))
-        flow = None
-        for _ in range(6):
-            env.known = []
-            flow = Flow(code, 0, None, slots, [], None, env)
-            if flow.returns == env.returns:
-                break
-            env.returns = flow.returns
-        else:
+
+        def settle(empty: str) -> Flow:
+            env.empty = empty
+            env.returns = "_"
+            for _ in range(6):
+                env.known = []
+                flow = Flow(code, 0, None, slots, [], None, env)
+                if flow.returns == env.returns:
+                    return flow
+                env.returns = flow.returns
             raise Unsupported(f"the type {code.name} returns did not settle")
+
+        flow = typed(code, settle)
         if flow.returns == "_":
             raise Unsupported(f"{code.name} never returns")
         self.busy.discard(key)
@@ -724,7 +744,13 @@ def compile_osr(tiers: Any, frame: Any, header: int) -> Any:
                     raise Unsupported("a value on the stack that is not a number")
                 stack.append(t)
         env = Env(planner, None, None, stable)
-        flow = Flow(code, header, end, slots, stack, globals_ if main else None, env)
+
+        def loop_flow(empty: str) -> Flow:
+            env.empty = empty
+            env.known = []
+            return Flow(code, header, end, slots, stack, globals_ if main else None, env)
+
+        flow = typed(code, loop_flow)
         m, text = _lower(planner, None, flow, frame.closure)
         address, cached = _machine_code(tiers, text)
     except Unsupported as e:

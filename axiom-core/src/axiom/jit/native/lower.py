@@ -559,7 +559,7 @@ class Gen:
         elif op == Op.MAKE_LIST:
             items = stack[len(stack) - arg:]
             del stack[len(stack) - arg:]
-            t = "l" + items[0][0]
+            t = nxt_state[1][-1]  # "li" or "lf" (an empty literal's: flow.py)
             hdr, at = self.new_list(ip, ir.Constant(I64, arg), before, st)
             ptr = b.inttoptr(at, _MT[t[1]].as_pointer())
             for k, (_, (v,)) in enumerate(items):
