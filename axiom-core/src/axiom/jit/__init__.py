@@ -108,8 +108,9 @@ class Tiers:
             entry = compile_function(self, fn, slots)
         if entry is None:
             entry = self._generator().compile_function(self, fn, slots[:code.nparams])
-        elif self.enter is None:
-            self._generator()
+        elif self.enter is None:  # a native entry: the VM runs it as it runs tier 1's
+            from .support import enter  # (tier 1's generator is imported only if needed)
+            self.enter = enter
         self._subject = subject
         code.jit = entry
         self.units[id(code)] = code

@@ -86,10 +86,11 @@ _IDENTITY: list[bytes] = []
 
 
 def identity() -> bytes:
-    """The llvmlite version and the CPU (name and features), without importing llvmlite."""
+    """The llvmlite version and the CPU (name and features), without importing llvmlite's
+    compiler (llvmlite's package itself is cheap, and llvmlite.ir is imported already)."""
     if not _IDENTITY:
-        from importlib.metadata import version
-        _IDENTITY.append(f"llvmlite {version('llvmlite')}\ncpu {_cpu()}".encode())
+        import llvmlite
+        _IDENTITY.append(f"llvmlite {llvmlite.__version__}\ncpu {_cpu()}".encode())
     return _IDENTITY[0]
 
 
