@@ -383,6 +383,38 @@ def test_a_loop_over_a_list_in_a_frame_is_native(tmp_path: Path, monkeypatch: py
     assert out == f"{999 * 999 + 1000}\n"
 
 
+def test_without_room_for_an_arena_lists_are_made_by_tier0(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A thread that cannot map its arena (a --max-memory run's address-space limit) still
+    runs native code: every list it would make leaves for tier 0, which makes it."""
+    import threading
+
+    from axiom import Runtime, conf
+    from axiom.jit.native import glue
+
+    def no_room() -> None:
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(glue, "_new_arena", no_room)
+    source = ("fn squares(n) {\n  let xs = [0; n]\n  for i in 0..n { xs[i] = i * i }\n  xs\n}\n"
+              "let t = 0\nfor k in 0..40 { t += len(squares(k)) + squares(k + 1)[k] }\nt\n")
+    seen = []
+
+    def work() -> None:
+        for tier in ("off", "native"):
+            rt = Runtime(settings={**conf.DEFAULTS, "jit": tier, "jit_threshold": 0,
+                                   "bytecode_cache": False})
+            seen.append(rt.eval(source, "squares.ax"))
+            if tier == "native":
+                seen.append(rt.jit.compiled["native"])
+                from axiom.jit.native.glue import context
+                seen.append(context().arena)
+
+    thread = threading.Thread(target=work)  # a fresh thread: a fresh context, without an arena
+    thread.start()
+    thread.join()
+    assert seen[:2] == [21320, 21320] and seen[2] >= 1 and seen[3] == 0
+
+
 # -- the disk cache of machine code --------------------------------------------------------
 
 TRI = "fn tri(n) {\n  let s = 0\n  for i in 0..n { s += i }\n  s\n}\nout tri(100)\n"

@@ -85,10 +85,14 @@ class Context:
         for k, a in enumerate(libm_addresses(LIBM)):
             self.words[5 + k] = a
         self.words[FUEL] = POLL_STEPS
-        import mmap
-        self.arena_map = mmap.mmap(-1, ARENA_BYTES)  # pages are taken only when used
-        self.arena = ctypes.addressof(ctypes.c_char.from_buffer(self.arena_map))
-        self.words[ARENA + 1] = self.arena + ARENA_BYTES
+        try:
+            self.arena_map: Any = _new_arena()
+            self.arena = ctypes.addressof(ctypes.c_char.from_buffer(self.arena_map))
+            size = ARENA_BYTES
+        except (OSError, ValueError):  # no room (a --max-memory run's address-space limit):
+            self.arena_map = None  # every list native code would make leaves for tier 0
+            self.arena = size = 0
+        self.words[ARENA + 1] = self.arena + size
         api = ctypes.pythonapi
         for k, f in ((12, _POLL), (14, api.PyErr_CheckSignals), (15, api.PyEval_SaveThread),
                      (16, api.PyEval_RestoreThread)):
@@ -98,6 +102,12 @@ class Context:
         self.pending: BaseException | None = None
         self.granted = 0
         _catch_unraisable()
+
+
+def _new_arena() -> Any:
+    """A thread's arena: anonymous memory whose pages are taken only when used."""
+    import mmap
+    return mmap.mmap(-1, ARENA_BYTES)
 
 
 def _poll(ctx_addr: int, steps: int, is_call: int) -> None:
