@@ -15,6 +15,7 @@ unit is lowered (lower.py, engine.py) or run (glue.py).
 
 from __future__ import annotations
 
+import os
 import sys
 
 TYPE_CHECKING = False
@@ -30,7 +31,9 @@ def available() -> bool:
     if _AVAILABLE is None:
         if "llvmlite" in sys.modules:
             _AVAILABLE = sys.modules["llvmlite"] is not None
-        else:
+        elif any(os.path.isfile(os.path.join(p or ".", "llvmlite", "__init__.py")) for p in sys.path):
+            _AVAILABLE = True  # an installed package: found without importing importlib.util
+        else:  # (whose imports cost every run 2-3 ms of start-up)
             import importlib.util
             try:
                 _AVAILABLE = importlib.util.find_spec("llvmlite") is not None
