@@ -12,7 +12,7 @@ HEAVY = ("polars", "numpy", "matplotlib", "llvmlite", "httpx", "pygit2", "typer"
 # Standard modules that cost milliseconds and that the hello path does without (signal
 # handlers are set through _signal: signal's enums took 3 ms). A run right after
 # config.toml was written parses it (tomllib, typing); later ones use its cached form.
-SLOW_STDLIB = ("signal", "threading", "importlib.util", "contextlib")  # (llvmlite found by a probe)
+SLOW_STDLIB = ("signal", "threading", "importlib.util")  # (llvmlite is found by a probe)
 # Tools that only their own commands or options load.
 TOOLS = ("axiom.profiler", "axiom.highlight", "axiom.lsp", "axiom.kernel", "axiom.cli.repl")
 
