@@ -381,8 +381,12 @@ def main(argv: list[str]) -> int:
         if rt.profiler is not None:
             rt.profiler.stop()
         status = rt.close(error)  # waits for the script's tasks
+        if rt.output_closed:  # a task found stdout's reader gone: its SIGINT may be late
+            raise KeyboardInterrupt
     except KeyboardInterrupt as e:  # Ctrl-C or SIGTERM, while running or waiting for tasks
         if rt.output_closed:  # a task found stdout's reader gone (_interrupt_main)
+            import _signal
+            _signal.signal(_signal.SIGINT, _signal.SIG_IGN)  # the task's SIGINT, if still to come
             _quiet_stdout()
             rt.interrupt("ended: its output was closed")
             return 141

@@ -340,10 +340,16 @@ def _finish_tasks(error: AxiomError | None = None) -> int | None:
         for t in tasks:
             t.wait(None, "con")
     except AxiomError as deadlock:
+        cancelled = _cancelled()
+        if cancelled is not None and deadlock.message.endswith(f"the run was {cancelled}"):
+            return None  # the wait ended because the run was (the CLI says why)
         sys.stderr.write(f"Error: {deadlock.kind}: {deadlock.message}\n")
         return 1
+    cancelled = _cancelled()
     failed = [t for t in tasks if t.error is not None and not t.joined
-              and not getattr(t.error, "interrupted", False)]
+              and not getattr(t.error, "interrupted", False)
+              and not (cancelled is not None and t.error.kind == "LimitExceeded"
+                       and t.error.message.endswith(f"the run was {cancelled}"))]
     for t in failed:  # a task of the deadlock may have ended before the wait noticed
         if t.error is not None and t.error.message.startswith("deadlock:"):
             sys.stderr.write(f"Error: {t.error.kind}: {t.error.message}\n")
@@ -356,6 +362,14 @@ def _finish_tasks(error: AxiomError | None = None) -> int | None:
             where = f" at {e.span[0]}:{e.span[1]}:{e.span[2]}"
         sys.stderr.write(f"Error in a task that was never joined: {e.kind}: {e.message}{where}\n")
     return 1 if failed else None
+
+
+def _cancelled() -> str | None:
+    """Why the run was cancelled (its output closed, Ctrl-C), or None: a task stopped by
+    that is not an error of its own to report."""
+    from axiom_sdk import current_run
+    run = current_run.get()
+    return run.cancelled if run is not None else None
 
 
 def _await_cancelled(tasks: list[Task], grace: float = 0.5) -> None:
