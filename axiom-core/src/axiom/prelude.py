@@ -365,42 +365,35 @@ def list_join(xs: list, sep: str = "") -> str:
     return _joined([display(x) for x in xs], sep)
 
 
-def _direct(f: Any, n: int) -> tuple[Any, bool] | None:
-    """f's compiled entry as a Python callable, when f is a script function compiled for
-    such calls (vm.Closure.direct); None otherwise."""
+def _each(f: Any, run: Callable[[Any], list]) -> list:
+    """run(call) with `call` calling f on one item: f's compiled entry directly when it
+    has one for such calls (vm.Closure.direct), else f itself. A pure entry that runs
+    out of host stack has done nothing: run goes again through f, which recovers a full
+    stack per call."""
     direct = getattr(f, "direct", None)
-    return direct(n) if direct is not None else None
+    fast = direct(1) if direct is not None else None
+    if fast is not None:
+        call, pure = fast
+        try:
+            return run(call)
+        except RecursionError:
+            if not pure:
+                raise
+    return run(f)
 
 
 @method(list)
 def list_map(xs: list, f: Function) -> list:
     """A new list of f(x) for each item."""
     items = list(xs)
-    fast = _direct(f, 1)
-    if fast is not None:
-        call, pure = fast
-        try:
-            return [call(x) for x in items]
-        except RecursionError:
-            if not pure:
-                raise
-            # a pure function did nothing: go again, each call recovering a full stack
-    return [f(x) for x in items]
+    return _each(f, lambda call: [call(x) for x in items])
 
 
 @method(list)
 def list_filter(xs: list, f: Function) -> list:
     """A new list of the items for which f is truthy."""
     items = list(xs)
-    fast = _direct(f, 1)
-    if fast is not None:
-        call, pure = fast
-        try:
-            return [x for x in items if truthy(call(x))]
-        except RecursionError:
-            if not pure:
-                raise
-    return [x for x in items if truthy(f(x))]
+    return _each(f, lambda call: [x for x in items if truthy(call(x))])
 
 
 _NO_INIT = object()

@@ -38,7 +38,7 @@ def walk(node: AST) -> Iterator[AST]:
 
 
 def copy_location(new: Any, old: Any) -> Any:
-    for attr in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
+    for attr in _POSITION:
         if attr in old._attributes and attr in new._attributes:
             value = getattr(old, attr, None)
             if value is not None or (hasattr(old, attr) and attr.startswith("end_")):
@@ -48,32 +48,22 @@ def copy_location(new: Any, old: Any) -> Any:
 
 def fix_missing_locations(node: AST) -> AST:
     """As ast.fix_missing_locations: a node without a position takes its parent's."""
-    def fix(node: Any, lineno: int, col: int, end_lineno: int, end_col: int) -> None:
-        attrs = node._attributes
-        if "lineno" in attrs:
-            if not hasattr(node, "lineno"):
-                node.lineno = lineno
-            else:
-                lineno = node.lineno
-        if "end_lineno" in attrs:
-            if getattr(node, "end_lineno", None) is None:
-                node.end_lineno = end_lineno
-            else:
-                end_lineno = node.end_lineno
-        if "col_offset" in attrs:
-            if not hasattr(node, "col_offset"):
-                node.col_offset = col
-            else:
-                col = node.col_offset
-        if "end_col_offset" in attrs:
-            if getattr(node, "end_col_offset", None) is None:
-                node.end_col_offset = end_col
-            else:
-                end_col = node.end_col_offset
+    def fix(node: Any, where: tuple[int, ...]) -> None:
+        here = list(where)
+        for k, attr in enumerate(_POSITION):
+            if attr in node._attributes:
+                value = getattr(node, attr, None)
+                if value is None:
+                    setattr(node, attr, here[k])
+                else:
+                    here[k] = value
         for child in iter_child_nodes(node):
-            fix(child, lineno, col, end_lineno, end_col)
-    fix(node, 1, 0, 1, 0)
+            fix(child, tuple(here))
+    fix(node, (1, 0, 1, 0))
     return node
+
+
+_POSITION = ("lineno", "col_offset", "end_lineno", "end_col_offset")
 
 
 def clone(node: Any) -> Any:
