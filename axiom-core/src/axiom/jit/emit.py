@@ -265,6 +265,17 @@ class Gen:
         self.emit(ast.Assign(targets=[_name(t, True)], value=e.expr))
         return Entry(_name(t), e.val, True, e.parts, e.glob)
 
+    def settled(self, head: Entry, args: list[Entry]) -> tuple[Entry, list[Entry]]:
+        """`head` and `args` evaluated, in order, into names (an inline cache's test reads
+        them before the call)."""
+        self.stack.append(head)
+        self.stack.extend(args)
+        self.flush()
+        n = len(self.stack) - len(args)
+        args = self.stack[n:]
+        del self.stack[n:]
+        return self.simple(self.pop()), args
+
     # -- regions: rebuilding structure from jumps -----------------------------------------
     def region(self, start: int, end: int, ctx: Ctx) -> None:
         """Emit instructions [start, end), entered at `start`, leaving by falling to
@@ -1022,12 +1033,7 @@ class Gen:
             pure = isinstance(result, ast.Name)  # a call may fail: only its stored result waits
         elif self.caches and len(args) <= 3:
             # an inline cache: the compiled entry of the function last called here
-            self.stack.append(f)
-            self.stack.extend(args)
-            self.flush()  # the operands are evaluated, in order, before the test
-            args = self.stack[len(self.stack) - len(args):]
-            del self.stack[len(self.stack) - len(args):]
-            f = self.simple(self.pop())
+            f, args = self.settled(f, args)
             ic = self.const(MethodCache(), "IC")
             hit = ast.BoolOp(op=ast.And(), values=[_type_is(f.expr, "Closure"),
                                                    _is(_attr(f.expr, "code"), _attr(ic, "cls"))])
@@ -1191,12 +1197,7 @@ class Gen:
                             _const(tuple(kwnames)), *[v.expr for v in values]), F.ANY)
         elif self.caches and obj.val[0] in ("any", "inst") and len(values) <= 2:
             # an inline cache: the method of the class last seen here, called directly
-            self.stack.append(obj)
-            self.stack.extend(values)
-            self.flush()  # the operands are evaluated, in order, before the test
-            values = self.stack[len(self.stack) - len(values):]
-            del self.stack[len(self.stack) - len(values):]
-            o = self.simple(self.pop())
+            o, values = self.settled(obj, values)
             ic = self.const(MethodCache(), "IC")
             hit = ast.BoolOp(op=ast.And(), values=[
                 *([] if o.val[0] == "inst" else [_type_is(o.expr, "Instance")]),
