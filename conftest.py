@@ -101,8 +101,11 @@ class AxItem(pytest.Item):
         from axiom import conf
         from axiom.cli.run import main
         stdout, stderr_parts, code, error, args = self.expectations()
+        import shutil
+        import tempfile
+        home = tempfile.mkdtemp(prefix="axiom-home-")  # removed below: a suite run makes thousands
         mp = pytest.MonkeyPatch()
-        mp.setenv("AXIOM_HOME", str(self._home()))
+        mp.setenv("AXIOM_HOME", home)
         mp.setenv("NO_COLOR", "1")
         mp.setattr(sys, "stdin", io.StringIO(""))
         if self.axiom_path:
@@ -124,6 +127,7 @@ class AxItem(pytest.Item):
                 status = main(argv)
         finally:
             mp.undo()
+            shutil.rmtree(home, ignore_errors=True)
         problems = []
         got = out.getvalue().splitlines()
         if got != stdout:
@@ -154,10 +158,6 @@ class AxItem(pytest.Item):
             problems.append(f"exit status {status}, expected {code}; stderr:\n{stderr}")
         if problems:
             raise AxFailure("\n".join(problems))
-
-    def _home(self) -> Path:
-        import tempfile
-        return Path(tempfile.mkdtemp(prefix="axiom-home-"))
 
     def repr_failure(self, excinfo):
         if isinstance(excinfo.value, AxFailure):
