@@ -21,9 +21,11 @@ def _imported(tmp_path, source: str, runs: int = 1) -> set[str]:
     script = tmp_path / "hello.ax"
     script.write_text(source)
     env = dict(os.environ, AXIOM_HOME=str(tmp_path / "home"))
-    code = ("import sys\nfrom axiom.cli import main\n"
-            "try:\n    main(['run', sys.argv[1]])\nexcept SystemExit:\n    pass\n"
-            "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)\n")
+    # printed at exit (an atexit callback: the run then ends through the teardown, see
+    # test_hello_ends_without_the_interpreters_teardown)
+    code = ("import atexit, sys\n"
+            "atexit.register(lambda: print('\\n'.join(sorted(sys.modules)), file=sys.stderr))\n"
+            "from axiom.cli import main\nmain(['run', sys.argv[1]])\n")
     for _ in range(runs):
         p = subprocess.run([sys.executable, "-c", code, str(script)], capture_output=True,
                            text=True, env=env)
@@ -47,3 +49,40 @@ def test_a_first_run_compiles_without_heavy_imports_either(tmp_path):
     mods = _imported(tmp_path, 'out @ "hi"\n', runs=1)
     packages = {m.split(".")[0] for m in mods}
     assert not packages & (set(HEAVY) - {"ply", "importlib_metadata"})
+
+
+# The host starts a thread the interpreter's teardown waits for (not a daemon): its
+# "late" line shows whether the process ended through the teardown.
+_LATE = ("import sys, threading, time\n"
+         "threading.Thread(target=lambda: (time.sleep(0.3), print('late', flush=True))).start()\n")
+
+
+def _ends(tmp_path, source: str, before: str = "") -> subprocess.CompletedProcess[str]:
+    script = tmp_path / "s.ax"
+    script.write_text(source)
+    env = dict(os.environ, AXIOM_HOME=str(tmp_path / "home"))
+    code = _LATE + before + "from axiom.cli import main\nmain(['run', sys.argv[1]])\n"
+    return subprocess.run([sys.executable, "-c", code, str(script)], capture_output=True,
+                          text=True, env=env)
+
+
+def test_hello_ends_without_the_interpreters_teardown(tmp_path):
+    # A script that loaded no module ends with os._exit after flushing its output: the
+    # host's objects are not finalized one by one (about 1 ms of a hello world). The
+    # first run compiles (ply, re, ...: the teardown), the second loads the cache.
+    _ends(tmp_path, 'out "hi"\n')
+    p = _ends(tmp_path, 'out "hi"\n')
+    assert (p.stdout, p.stderr, p.returncode) == ("hi\n", "", 0)
+    _ends(tmp_path, 'throw "x"\n')
+    p = _ends(tmp_path, 'throw "x"\n')  # its report is written, and the status kept
+    assert (p.stdout, p.returncode) == ("", 1)
+    assert p.stderr.startswith("Error: Error: x\n"), p.stderr
+
+
+def test_a_run_that_needs_the_teardown_gets_it(tmp_path):
+    # A module imported (its files or threads may need closing), or an atexit callback:
+    # the interpreter ends as usual.
+    p = _ends(tmp_path, 'import mth\nout mth.floor(2.5)\n')
+    assert (p.stdout, p.stderr, p.returncode) == ("2\nlate\n", "", 0)
+    p = _ends(tmp_path, 'out "hi"\n', "import atexit\natexit.register(print, 'bye')\n")
+    assert (p.stdout, p.stderr, p.returncode) == ("hi\nlate\nbye\n", "", 0)

@@ -25,7 +25,7 @@ a stale, truncated or foreign file is simply rebuilt by the caller.
 
 from __future__ import annotations
 
-import struct
+import sys
 
 from . import bytecode as B
 from .bytecode import Code, Op
@@ -43,15 +43,32 @@ class AxcError(Exception):
 
 
 def source_hash(text: str) -> bytes:
-    import _blake2
-    return _blake2.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    """16 bytes that change when the source does: CPython's own source hash for hash-based
+    .pyc files (SipHash, built in) under two keys. Not hashlib or _blake2: the extension
+    module costs every run's start-up more than the hashing."""
+    data = text.encode("utf-8", "surrogatepass")
+    try:
+        import _imp
+        return _imp.source_hash(0x41584301, data) + _imp.source_hash(0x41584302, data)
+    except (ImportError, AttributeError):  # an interpreter without it
+        import _blake2
+        return _blake2.blake2b(data, digest_size=16).digest()
+
+
+# Arrays of u32 and doubles are read as memoryview casts where the machine is
+# little-endian with 4-byte C ints (every platform Axiom runs on); struct otherwise
+_CASTS: Final = sys.byteorder == "little" and memoryview(bytes(4)).cast("I").itemsize == 4
+
+_pack: Any = None  # struct.pack, imported by dumps: a run that only reads never needs it
 
 
 # --- writing -------------------------------------------------------------------------------
 
 def dumps(code: Code, src_hash: bytes, core_version: str, optimized: bool) -> bytes:
+    global _pack
+    from struct import pack as _pack
     out = bytearray(MAGIC)
-    out += struct.pack("<HH", FORMAT_VERSION, 1 if optimized else 0)
+    out += _pack("<HH", FORMAT_VERSION, 1 if optimized else 0)
     _w_str(out, core_version)
     out += src_hash
     _w_code(out, code)
@@ -60,7 +77,7 @@ def dumps(code: Code, src_hash: bytes, core_version: str, optimized: bool) -> by
 
 def _w_str(out: bytearray, s: str) -> None:
     b = s.encode("utf-8", "surrogatepass")
-    out += struct.pack("<I", len(b))
+    out += _pack("<I", len(b))
     out += b
 
 
@@ -74,16 +91,16 @@ def _w_value(out: bytearray, v: Any) -> None:
         out += b"F"
     elif t is int:
         out += b"I"
-        out += struct.pack("<q", v)
+        out += _pack("<q", v)
     elif t is float:
         out += b"D"
-        out += struct.pack("<d", v)
+        out += _pack("<d", v)
     elif t is str:
         out += b"S"
         _w_str(out, v)
     elif t is tuple:
         out += b"U"
-        out += struct.pack("<I", len(v))
+        out += _pack("<I", len(v))
         for x in v:
             _w_value(out, x)
     elif t is Code:
@@ -94,7 +111,7 @@ def _w_value(out: bytearray, v: Any) -> None:
 
 
 def _w_strs(out: bytearray, items: tuple[str, ...]) -> None:
-    out += struct.pack("<I", len(items))
+    out += _pack("<I", len(items))
     for s in items:
         _w_str(out, s)
 
@@ -102,20 +119,20 @@ def _w_strs(out: bytearray, items: tuple[str, ...]) -> None:
 def _w_code(out: bytearray, c: Code) -> None:
     _w_str(out, c.name)
     _w_str(out, c.filename)
-    out += struct.pack("<IIIB", c.nparams, c.min_args, c.nslots, 1 if c.anonymous else 0)
+    out += _pack("<IIIB", c.nparams, c.min_args, c.nslots, 1 if c.anonymous else 0)
     _w_strs(out, c.param_names)
     _w_strs(out, c.slot_names)
-    out += struct.pack(f"<{2 * len(c.slot_ranges)}I", *[x for r in c.slot_ranges for x in r])
+    out += _pack(f"<{2 * len(c.slot_ranges)}I", *[x for r in c.slot_ranges for x in r])
     _w_strs(out, c.free_names)
-    out += struct.pack("<I", len(c.captures))
+    out += _pack("<I", len(c.captures))
     for from_slot, i in c.captures:
-        out += struct.pack("<BI", 1 if from_slot else 0, i)
+        out += _pack("<BI", 1 if from_slot else 0, i)
     n = len(c.ops)
-    out += struct.pack("<I", n)
-    out += struct.pack(f"<{2 * n}I", *[x for pair in c.ops for x in pair])
-    out += struct.pack(f"<{3 * n}I", *[x for triple in c.lines for x in triple])
+    out += _pack("<I", n)
+    out += _pack(f"<{2 * n}I", *[x for pair in c.ops for x in pair])
+    out += _pack(f"<{3 * n}I", *[x for triple in c.lines for x in triple])
     out += b"U"
-    out += struct.pack("<I", len(c.consts))
+    out += _pack("<I", len(c.consts))
     for v in c.consts:
         _w_value(out, v)
 
@@ -138,12 +155,15 @@ class _Reader:
         self.pos = end
         return b
 
-    def unpack(self, fmt: str) -> tuple[Any, ...]:
-        size = struct.calcsize(fmt)
-        return struct.unpack(fmt, self.take(size))
-
     def u32(self) -> int:
-        return self.unpack("<I")[0]  # type: ignore[no-any-return]
+        return int.from_bytes(self.take(4), "little")
+
+    def u32s(self, n: int) -> list[int]:
+        b = self.take(4 * n)
+        if _CASTS:
+            return memoryview(b).cast("I").tolist()
+        import struct
+        return list(struct.unpack(f"<{n}I", b))
 
     def string(self) -> str:
         n = self.u32()
@@ -169,9 +189,13 @@ class _Reader:
         if tag == b"F":
             return False
         if tag == b"I":
-            return self.unpack("<q")[0]
+            return int.from_bytes(self.take(8), "little", signed=True)
         if tag == b"D":
-            return self.unpack("<d")[0]
+            b = self.take(8)
+            if _CASTS:
+                return memoryview(b).cast("d")[0]
+            import struct
+            return struct.unpack("<d", b)[0]
         if tag == b"S":
             return self.string()
         if tag == b"U":
@@ -187,25 +211,25 @@ class _Reader:
         name = self.string()
         filename = self.string()
         c = Code(name, self.filename if self.filename is not None else filename)
-        c.nparams, c.min_args, c.nslots, anon = self.unpack("<IIIB")
-        c.anonymous = bool(anon)
+        c.nparams, c.min_args, c.nslots = self.u32s(3)
+        c.anonymous = bool(self.take(1)[0])
         c.param_names = self.strings()
         c.slot_names = self.strings()
         if len(c.slot_names) > len(self.data):
             raise AxcError("bad count")
-        flat = self.unpack(f"<{2 * len(c.slot_names)}I")
+        flat = self.u32s(2 * len(c.slot_names))
         c.slot_ranges = tuple((flat[i], flat[i + 1]) for i in range(0, len(flat), 2))
         c.free_names = self.strings()
         n = self.u32()
         if n > len(self.data):
             raise AxcError("bad count")
-        c.captures = tuple((bool(a), b) for a, b in (self.unpack("<BI") for _ in range(n)))
+        c.captures = tuple((bool(self.take(1)[0]), self.u32()) for _ in range(n))
         n = self.u32()
         if n > len(self.data):
             raise AxcError("bad count")
-        flat = self.unpack(f"<{2 * n}I")
+        flat = self.u32s(2 * n)
         c.ops = [(flat[i], flat[i + 1]) for i in range(0, 2 * n, 2)]
-        flat = self.unpack(f"<{3 * n}I")
+        flat = self.u32s(3 * n)
         c.lines = [(flat[i], flat[i + 1], flat[i + 2]) for i in range(0, 3 * n, 3)]
         consts = self.value(depth)
         if type(consts) is not tuple:
@@ -257,7 +281,8 @@ def read_header(data: bytes) -> tuple[int, int, str, bytes, _Reader]:
     r = _Reader(data, None)
     if r.take(4) != MAGIC:
         raise AxcError("not an Axiom compiled file")
-    fmt, flags = r.unpack("<HH")
+    fmt = int.from_bytes(r.take(2), "little")
+    flags = int.from_bytes(r.take(2), "little")
     core = r.string()
     h = r.take(16)
     return fmt, flags, core, h, r
@@ -283,5 +308,5 @@ def loads(data: bytes, *, core_version: str, src_hash: bytes | None = None,
         return code
     except AxcError:
         raise
-    except (struct.error, ValueError, OverflowError, MemoryError, RecursionError) as e:
+    except (ValueError, OverflowError, MemoryError, RecursionError) as e:
         raise AxcError(f"corrupt ({type(e).__name__})") from None

@@ -13,7 +13,6 @@ its module declared, and a dict's `d.name` reads its own data.
 
 from __future__ import annotations
 
-import math
 from _collections_abc import Iterator  # collections.abc without importing `collections`
 
 from axiom_sdk import (
@@ -201,11 +200,16 @@ def mod(a: Any, b: Any) -> Any:
     return r
 
 
+_NAN: Final = float("nan")
+
+
 def fmod(a: float, b: float) -> float:
     """IEEE fmod, as C's and LLVM's `frem`: an infinite dividend gives nan (Python's
-    math.fmod raises instead)."""
+    math.fmod raises instead). `math` is imported here, at the first float `%`, not at
+    start-up."""
     if a - a != 0:  # inf or nan
-        return math.nan
+        return _NAN
+    import math
     return math.fmod(a, b)
 
 

@@ -1,7 +1,7 @@
 """Run metrics: what `axiom run --metrics` prints, `--metrics-out FILE` writes (JSON, or
 the Prometheus text format for a `.prom` file) and `Runtime.metrics()` returns.
 
-Pipeline position: beside the runtime, which makes a `Clock` per Runtime and samples
+Pipeline position: beside the runtime, which keeps a `clock` per Runtime and samples
 memory through `rss_bytes` from `Runtime.tick`. Imports nothing of Axiom's and nothing
 heavy: prometheus_client only inside `collector` and `write_prometheus`.
 
@@ -76,39 +76,28 @@ def _page_size() -> int:
 _PAGE: Final = _page_size()
 
 
-def gc_counts() -> list[int]:
+def snapshot(clock: tuple[float, float, list[dict[str, int]]], *, script: str,
+             instructions: int | None, calls: int | None, jit_compiled: dict[str, int],
+             threads_peak: int, modules: dict[str, float]) -> dict[str, Any]:
+    """The metrics as plain data (see the module docstring), measured from `clock`:
+    time.monotonic(), time.process_time() and gc.get_stats() when the Runtime was made
+    (`Runtime.clock`, taken without importing this module)."""
     import gc
-    return [g["collections"] for g in gc.get_stats()]
-
-
-class Clock:
-    """What a Runtime measures from: wall and CPU time and GC counts when it was made."""
-
-    __slots__ = ("wall", "cpu", "gc")
-
-    def __init__(self) -> None:
-        self.wall = time.monotonic()
-        self.cpu = time.process_time()
-        self.gc = gc_counts()
-
-
-def snapshot(clock: Clock, *, script: str, instructions: int | None, calls: int | None,
-             jit_compiled: dict[str, int], threads_peak: int,
-             modules: dict[str, float]) -> dict[str, Any]:
-    """The metrics as plain data (see the module docstring)."""
-    wall = time.monotonic() - clock.wall
+    wall_then, cpu_then, gc_then = clock
+    wall = time.monotonic() - wall_then
     threads = max(threads_peak, threads_now())
     return {
         "script": script,
         "wall_seconds": round(wall, 6),
-        "cpu_seconds": round(time.process_time() - clock.cpu, 6),
+        "cpu_seconds": round(time.process_time() - cpu_then, 6),
         "instructions": instructions,
         "instructions_per_second": (round(instructions / wall, 1)
                                     if instructions is not None and wall > 0 else None),
         "calls": calls,
         "jit_compiled": {**dict.fromkeys(JIT_TIERS, 0), **jit_compiled},
         "memory_peak_bytes": max(peak_rss_bytes(), rss_bytes()),
-        "gc_collections": [now - then for now, then in zip(gc_counts(), clock.gc)],
+        "gc_collections": [now["collections"] - then["collections"]
+                           for now, then in zip(gc.get_stats(), gc_then)],
         "threads_peak": threads,
         "modules": dict(sorted(modules.items())),
     }

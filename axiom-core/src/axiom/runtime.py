@@ -279,8 +279,8 @@ class Runtime:
         self._depth = 0  # eval/call/run_file nesting (a host function may call eval)
         self._saved_recursion: int | None = None
         self._gc_was = False  # the cycle collector was on before a run turned it off
-        from .metrics import Clock
-        self.clock = Clock()
+        import gc
+        self.clock = (time.monotonic(), time.process_time(), gc.get_stats())  # see metrics.snapshot
         self.run_state = _RuntimeRun(self)  # modules' state in this Runtime (axiom_sdk.Run)
         self.plugins: Any = None  # the pluggy manager when plugins are installed
         self.profiler: Any = None  # profiler.Profiler or Tracer: sees each Code before it runs

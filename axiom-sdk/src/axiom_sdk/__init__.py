@@ -35,17 +35,6 @@ from ._module import (
     time_left,
     time_waited,
 )
-from ._processes import (
-    is_script_function,
-    job_runner,
-    read_frame,
-    ship,
-    unship,
-    worker_setup,
-    write_frame,
-    write_output,
-)
-from ._urls import is_url, open_url
 from ._values import (
     INT_MAX,
     INT_MIN,
@@ -66,12 +55,37 @@ from .errors import KINDS, AxiomError, error
 
 __version__ = "0.1.0"
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ._processes import (
+        is_script_function,
+        job_runner,
+        read_frame,
+        ship,
+        unship,
+        worker_setup,
+        write_frame,
+        write_output,
+    )
+    from ._protocol import AxiomModule
+    from ._urls import is_url, open_url
+
+# Loaded at first use, not by `import axiom_sdk` (a run that starts no process and opens
+# no URL does not pay for them at start-up): name -> its module
+_LAZY = {"AxiomModule": "_protocol", "is_url": "_urls", "open_url": "_urls",
+         **dict.fromkeys(("is_script_function", "job_runner", "read_frame", "ship", "unship",
+                          "worker_setup", "write_frame", "write_output"), "_processes")}
+
 
 def __getattr__(name: str) -> object:
-    if name == "AxiomModule":  # imported on demand: it needs typing
-        from ._protocol import AxiomModule
-        return AxiomModule
-    raise AttributeError(f"module 'axiom_sdk' has no attribute {name!r}")
+    part = _LAZY.get(name)
+    if part is None:
+        raise AttributeError(f"module 'axiom_sdk' has no attribute {name!r}")
+    import sys
+    __import__(f"{__name__}.{part}")
+    value = getattr(sys.modules[f"{__name__}.{part}"], name)
+    globals()[name] = value
+    return value
 
 __all__ = [
     "API_VERSION", "CAPABILITIES", "INT_MAX", "INT_MIN", "KINDS",

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import _collections_abc as abc  # collections.abc without importing `collections`
 import sys
-import types
 
 from ._values import (
     INT_MAX,
@@ -32,6 +31,10 @@ from ._values import (
     typeof,
 )
 from .errors import AxiomError
+
+# What `types` would give, without importing it (start-up time)
+_GeneratorType = type((lambda: (yield))())
+_UnionType = type(int | str)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -97,7 +100,7 @@ def to_axiom(v: Any) -> Any:
     if mod == "numpy" or mod.startswith("numpy."):
         if hasattr(v, "item") and getattr(v, "ndim", 1) == 0:
             return to_axiom(v.item())
-    if t is types.GeneratorType or (isinstance(v, abc.Iterator)
+    if t is _GeneratorType or (isinstance(v, abc.Iterator)
                                     and getattr(t, "__axiom_foreign__", None) is None):
         return Iterator(v, to_axiom)
     return v
@@ -285,7 +288,7 @@ def converter_for(hint: Any) -> tuple[Converter, str]:
     if hint is _typing_attr("Any"):
         return _any, "any"
     origin = getattr(hint, "__origin__", None)
-    if isinstance(hint, types.UnionType) or (origin is not None and origin is _typing_attr("Union")):
+    if isinstance(hint, _UnionType) or (origin is not None and origin is _typing_attr("Union")):
         args = hint.__args__
         if set(args) == {int, float}:
             return _number, "number"

@@ -18,7 +18,7 @@ Must not import the core (`axiom`).
 
 from __future__ import annotations
 
-import contextvars
+import _contextvars as contextvars  # the module `contextvars` re-exports (one import fewer)
 from _thread import _local as _thread_local
 
 from ._convert import ArgTypeError, check_int, converter_for, to_axiom

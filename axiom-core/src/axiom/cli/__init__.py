@@ -46,7 +46,12 @@ def main(argv: list[str] | None = None) -> None:
     if args and (args[0] == "run" or is_script(args[0])):
         rest = args[1:] if args[0] == "run" else args
         if "--help" not in rest[:1] and "-h" not in rest[:1]:
+            import gc
+            gc.disable()  # no collections while start-up imports (run's _tune_collector enables it)
             from .run import main as run_main
-            sys.exit(run_main(rest))
+            from .run import quick_exit
+            code = run_main(rest)
+            quick_exit(code)  # returns when the run needs the interpreter's teardown
+            sys.exit(code)
     from .app import run_app
     run_app(args)

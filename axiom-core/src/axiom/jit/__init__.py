@@ -238,8 +238,7 @@ class Tiers:
         return unit
 
     def _native_available(self, tier: str) -> bool:
-        from .native import available
-        if available():
+        if native_available():
             return True
         from ..conf import jit_asked
         if not jit_asked(tier) or getattr(self, "_told", False):
@@ -371,3 +370,23 @@ def _stores(code: Code, main: bool) -> list[tuple[str, bool, bool]]:
         if isinstance(c, Code):
             out += _stores(c, False)
     return out
+
+
+_NATIVE: bool | None = None
+
+
+def native_available() -> bool:
+    """Whether llvmlite can be imported (found without importing it, or jit.native)."""
+    global _NATIVE
+    if _NATIVE is None:
+        if "llvmlite" in sys.modules:
+            _NATIVE = sys.modules["llvmlite"] is not None
+        elif any(os.path.isfile(os.path.join(p or ".", "llvmlite", "__init__.py")) for p in sys.path):
+            _NATIVE = True  # an installed package: found without importing importlib.util
+        else:  # (whose imports cost every run 2-3 ms of start-up)
+            import importlib.util
+            try:
+                _NATIVE = importlib.util.find_spec("llvmlite") is not None
+            except (ImportError, ValueError):
+                _NATIVE = False
+    return _NATIVE

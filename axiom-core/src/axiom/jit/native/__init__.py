@@ -2,7 +2,8 @@
 llvmlite (ARCHITECTURE.md §4).
 
 Pipeline position: asked by jit.Tiers when the tier is "native", before tier 1. What it
-cannot compile returns None and tier 1 takes it. Importing this package is cheap: the flow
+cannot compile returns None and tier 1 takes it. Whether llvmlite is installed is jit.native_available's question (without importing this
+package). Importing this package is cheap: the flow
 analysis (flow.py) decides what compiles without llvmlite, which is imported only when a
 unit is lowered (lower.py, engine.py) or run (glue.py).
 
@@ -15,31 +16,9 @@ unit is lowered (lower.py, engine.py) or run (glue.py).
 
 from __future__ import annotations
 
-import os
-import sys
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
-
-_AVAILABLE: bool | None = None
-
-
-def available() -> bool:
-    """Whether llvmlite can be imported (found without importing it)."""
-    global _AVAILABLE
-    if _AVAILABLE is None:
-        if "llvmlite" in sys.modules:
-            _AVAILABLE = sys.modules["llvmlite"] is not None
-        elif any(os.path.isfile(os.path.join(p or ".", "llvmlite", "__init__.py")) for p in sys.path):
-            _AVAILABLE = True  # an installed package: found without importing importlib.util
-        else:  # (whose imports cost every run 2-3 ms of start-up)
-            import importlib.util
-            try:
-                _AVAILABLE = importlib.util.find_spec("llvmlite") is not None
-            except (ImportError, ValueError):
-                _AVAILABLE = False
-    return _AVAILABLE
 
 
 def compile_function(tiers: Any, fn: Any, slots: list[Any]) -> Any:
