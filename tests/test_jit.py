@@ -234,3 +234,30 @@ def test_map_and_filter_call_compiled_functions_directly_and_deep_recursion_stil
         out try { [1, 0].map(|n| 10 / n) } catch e { e.kind }
         """)
     assert (code, out) == (0, "[10, 50000]\n[3, 30000]\n30003\n[2, 40000]\nDivisionByZero\n")
+
+
+def test_a_loop_entered_with_ints_outside_its_assumed_range_runs_in_tier_0_then_recompiles(tmp_path):
+    # Loops only (a small max_call_depth): grow's loop is entered from tier 0 on each
+    # call. Its first entry sees small ints, so the unit assumes x lies in [0, 2**31) and
+    # drops the overflow check of x * i; x = 5e9 misses that guard, and after twenty
+    # misses the loop compiles again without ranges, with its checks.
+    source = """\
+        fn grow(x, n) {
+            let total = 0
+            for i in 0..n { total = total + x * i }
+            total
+        }
+        out grow(3, 10)
+        for k in 0..25 { grow(5000000000, 3) }
+        out grow(5000000000, 3)
+        out grow(4000000000000000000, 3)
+        """
+    config = "max_call_depth = 1000\n"
+    off = run(tmp_path, source, jit="off", config=config)
+    assert off[:2] == (1, "135\n15000000000\n")
+    assert "Error: Overflow: integer overflow: 4000000000000000000 + 8000000000000000000" in off[2]
+    code, out, err = run(tmp_path, source, config=config, log="1")
+    assert (code, out) == off[:2]
+    assert err.count(":3 (in grow)") == 2, err
+    assert "axiom jit: grow guessed wrong 20 times: compiling it again without those guesses" in err
+    assert err.endswith(off[2])

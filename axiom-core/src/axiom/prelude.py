@@ -157,7 +157,7 @@ def _items(xs: object) -> Iterable:
 
 def _joined(parts: list[str], sep: str) -> str:
     """sep.join(parts), its size checked against the memory limit before it is built."""
-    if len(parts) > 1:
+    if len(parts) > 1 and I.memory_limit.get() is not None:
         I.memory_check(sum(map(len, parts)) + len(sep) * (len(parts) - 1))
     return sep.join(parts)
 
@@ -517,8 +517,14 @@ def str_split(s: str, sep: str | None = None) -> list[str]:
 @method(str)
 def str_join(s: str, xs: Iterable) -> str:
     """The items' display forms joined by this str."""
-    if type(xs) is list and len(set(map(type, xs))) == 1 and type(xs[0]) is str:
-        return _joined(xs, s)  # strs are their own display forms
+    if type(xs) is list:  # strs are their own display forms
+        if I.memory_limit.get() is None:
+            try:
+                return s.join(xs)
+            except TypeError:
+                pass  # not all strs: their display forms, below
+        elif len(set(map(type, xs))) == 1 and type(xs[0]) is str:
+            return _joined(xs, s)
     return _joined([display(x) for x in I.iterate(xs)], s)
 
 

@@ -108,6 +108,16 @@ def _const(v: Any) -> ast.Constant:
     return ast.Constant(value=v)
 
 
+def _in_range(value: ast.expr, lo: int, hi: int) -> ast.Compare:
+    """`value` (an int in [lo, hi]) lies in the 64-bit range: only a side that [lo, hi]
+    crosses is tested (`n + 1` only above)."""
+    if lo >= MIN and hi > MAX:
+        return ast.Compare(left=value, ops=[ast.LtE()], comparators=[_const(MAX)])
+    if hi <= MAX and lo < MIN:
+        return ast.Compare(left=value, ops=[ast.GtE()], comparators=[_const(MIN)])
+    return ast.Compare(left=_const(MIN), ops=[ast.LtE(), ast.LtE()], comparators=[value, _const(MAX)])
+
+
 def _call(fn: str | ast.expr, *args: ast.expr) -> ast.Call:
     func = _name(fn) if isinstance(fn, str) else fn
     return ast.Call(func=func, args=list(args), keywords=[])
@@ -732,9 +742,8 @@ class Gen:
             return
         a, b = self.simple(a), self.simple(b)
         t = self.temp()
-        checked = ast.Compare(left=_const(MIN), ops=[ast.LtE(), ast.LtE()], comparators=[
-            ast.NamedExpr(target=_name(t, True), value=ast.BinOp(left=a.expr, op=_BINOP[op](), right=b.expr)),
-            _const(MAX)])
+        checked = _in_range(ast.NamedExpr(target=_name(t, True), value=ast.BinOp(
+            left=a.expr, op=_BINOP[op](), right=b.expr)), *F.int_result(op, a.val, b.val))
         self.push(ast.IfExp(test=checked, body=_name(t),
                             orelse=_call("overflow", _const(_OPSYM[op]), a.expr, b.expr)), result)
 
@@ -770,9 +779,10 @@ class Gen:
             fast = ast.BinOp(left=a.expr, op=ast.FloorDiv() if op == Op.DIV else ast.Mod(), right=b.expr)
         else:
             t = self.temp()
-            tests.append(ast.Compare(left=_const(MIN), ops=[ast.LtE(), ast.LtE()], comparators=[
-                ast.NamedExpr(target=_name(t, True), value=ast.BinOp(left=a.expr, op=_BINOP[op](), right=b.expr)),
-                _const(MAX)]))
+            # bounds as if the unknown sides were any int (the type tests before make them so)
+            bounds = F.int_result(op, *(e.val if e.val[0] == "int" else F.INT for e in (a, b)))
+            tests.append(_in_range(ast.NamedExpr(target=_name(t, True), value=ast.BinOp(
+                left=a.expr, op=_BINOP[op](), right=b.expr)), *bounds))
             fast = _name(t)
         test = tests[0] if len(tests) == 1 else ast.BoolOp(op=ast.And(), values=tests)
         self.push(ast.IfExp(test=test, body=fast, orelse=_call(generic, a.expr, b.expr)), F.ANY)
@@ -1228,7 +1238,7 @@ class Gen:
         o = obj.expr
         if k == "list":
             if name == "push" and len(args) == 1:
-                expr = ast.BoolOp(op=ast.Or(), values=[_call(_attr(o, "append"), args[0].expr), _const(None)])
+                expr = _call(_attr(o, "append"), args[0].expr)  # nil, as push gives
             elif name == "copy" and not args:
                 expr = _call(_attr(o, "copy"))
             elif name == "len" and not args:
@@ -1260,8 +1270,7 @@ class Gen:
             o2 = self.simple(obj)
             x = self.simple(args[0])
             expr = ast.IfExp(test=_type_is(o2.expr, "list"),
-                             body=ast.BoolOp(op=ast.Or(), values=[_call(_attr(o2.expr, "append"), x.expr),
-                                                                  _const(None)]),
+                             body=_call(_attr(o2.expr, "append"), x.expr),
                              orelse=_call(_attr(_name("CALLS"), "method"), self.vm(), o2.expr,
                                           _const(name), x.expr))
         if expr is None:

@@ -29,7 +29,7 @@ from ..vm import UNSET, Cell, Closure, Frame
 from . import _NOT_TAKEN, Tiers
 from . import infer as F
 from . import pyast as ast
-from .emit import ITER, Ctx, Entry, Gen, place, sink_returns
+from .emit import ITER, Ctx, Entry, Gen, _call, place, sink_returns
 from .infer import Analysis, Hints, Unsupported
 from .support import (
     COMPILED,
@@ -60,6 +60,48 @@ _PURE_BUILTINS: Final = frozenset({"len", "str", "int", "float", "bool", "typeof
 MAX_NESTING: Final = 1_500
 # Types whose values equal nil only when they are nil (no module-defined ==)
 _PLAIN: Final = frozenset({int, float, str, bool, list, dict, I.Instance, Closure})
+
+# A loop entered by OSR assumes its ints (and the ints a range iterator has still to give)
+# lie in the first of these that holds them, and guards it on entry: products of two such
+# ints and their sums cannot overflow, so the loop's arithmetic needs fewer checks. A miss
+# is banned as this (not an instruction) and the loop compiles again without ranges.
+_RANGES: Final = ((0, 2**31 - 1), (-2**31, 2**31 - 1))
+RANGE_GUESS: Final = -1
+
+
+def _ranged(v: F.Val, lo: int, hi: int) -> F.Val:
+    """`v` (an int or a range iterator of values in [lo, hi]) within the first of _RANGES
+    that holds [lo, hi], or as it was."""
+    for r_lo, r_hi in _RANGES:
+        if r_lo <= lo and hi <= r_hi:
+            return (v[0], r_lo, r_hi)
+    return v
+
+
+def riter_bounds(it: Any) -> tuple[int, int] | None:
+    """The least and the greatest int range iterator `it` has still to give (None when it
+    is done), read without taking any."""
+    _, (r,), index = it.__reduce__()
+    rest = r[index:]
+    if not rest:
+        return None
+    return min(rest[0], rest[-1]), max(rest[0], rest[-1])
+
+
+def riter_within(it: Any, lo: int, hi: int) -> bool:
+    bounds = riter_bounds(it)
+    return bounds is None or (lo <= bounds[0] and bounds[1] <= hi)
+
+
+def _entry_val(value: Any, ranged: bool) -> F.Val:
+    """What an OSR unit assumes of a value in the frame it takes over (see _RANGES)."""
+    v = F.of_value(value)
+    if ranged and v[0] == "int":
+        return _ranged(v, value, value)
+    if ranged and v[0] == "riter":
+        bounds = riter_bounds(value)
+        return _ranged(v, *bounds) if bounds is not None else _ranged(v, 0, 0)
+    return v
 
 
 def namespace(tiers: Tiers, module: Any) -> dict[str, Any]:
@@ -359,6 +401,29 @@ def _osr_exit(tiers: Tiers, code: Code, key: Any) -> Any:
     return deopt
 
 
+def _range_guards(analysis: Analysis, header: int, names: list[str], unset: set[int],
+                  depth: int) -> list[ast.expr]:
+    """Tests that a value entering an OSR unit lies outside what the analysis found for
+    it at the loop header (its fixpoint, which holds the entry's assumptions: _RANGES):
+    for each int slot and range iterator whose bounds there are narrower than 64 bits."""
+    state = analysis.states[header]
+    if state is None:
+        return []
+    misses: list[ast.expr] = []
+    for i, (name, v) in enumerate(zip(names, state.slots)):
+        if i in unset:  # not a value yet (the loop stores one)
+            continue
+        if v[0] == "int" and v[1] > F.MIN:
+            misses.append(ast.Compare(left=_load(name), ops=[ast.Lt()], comparators=[ast.Constant(v[1])]))
+        if v[0] == "int" and v[2] < F.MAX:
+            misses.append(ast.Compare(left=_load(name), ops=[ast.Gt()], comparators=[ast.Constant(v[2])]))
+    for k, v in enumerate(state.stack[:depth]):
+        if v[0] == "riter" and (v[1] > F.MIN or v[2] < F.MAX):
+            misses.append(ast.UnaryOp(op=ast.Not(), operand=_call(
+                "RITER_WITHIN", _load(f"s{k}"), ast.Constant(v[1]), ast.Constant(v[2]))))
+    return misses
+
+
 def compile_osr(tiers: Tiers, frame: Any, header: int) -> Any:
     code: Code = frame.code
     try:
@@ -380,9 +445,10 @@ def build_osr(tiers: Tiers, frame: Any, header: int) -> Any:
     module = frame.module
     key = (code, header)
     banned = frozenset(tiers.banned.get(key, ()))
-    slots = [F.of_value(v) if v is not UNSET else F.UNSET_VAL for v in frame.slots]
+    ranged = RANGE_GUESS not in banned
+    slots = [_entry_val(v, ranged) if v is not UNSET else F.UNSET_VAL for v in frame.slots]
     unset = {i for i, v in enumerate(frame.slots) if v is UNSET}
-    stack = [F.of_value(v) for v in frame.stack]
+    stack = [_entry_val(v, ranged) for v in frame.stack]
     hints, used = _hints(tiers, module, None, (), banned)
     owned = tiers.owned(module) if frame.closure is None else None
     entering: dict[str, Any] = {}  # promoted globals set when the unit is entered
@@ -398,7 +464,7 @@ def build_osr(tiers: Tiers, frame: Any, header: int) -> Any:
                 slots.append(F.UNSET_VAL)
             else:
                 entering[name] = value
-                slots.append(F.of_value(value))
+                slots.append(_entry_val(value, ranged))
     analysis = Analysis(code, header, slots, unset, stack, hints)
     ns = namespace(tiers, module)
     gen = Gen(code, analysis, ns, limited=tiers.runtime.limited, caches=tiers.caches,
@@ -438,6 +504,10 @@ def build_osr(tiers: Tiers, frame: Any, header: int) -> Any:
     if guards:
         prologue.append(ast.If(test=guards[0] if len(guards) == 1 else ast.BoolOp(op=ast.Or(), values=guards),
                                body=[ast.Return(value=_load("NOT_TAKEN"))], orelse=[]))
+    misses = _range_guards(analysis, header, names, unset, len(stack))
+    if misses:
+        prologue.append(ast.If(test=misses[0] if len(misses) == 1 else ast.BoolOp(op=ast.Or(), values=misses),
+                               body=[ast.Return(value=_call("RANGE_MISS"))], orelse=[]))
     prologue.append(ast.Assign(targets=[ast.Attribute(value=_load("frame"), attr="osr", ctx=ast.Store())],
                                value=ast.Constant(True)))
     pyname = f"{_pyname(code)}__loop{header}"
@@ -447,6 +517,13 @@ def build_osr(tiers: Tiers, frame: Any, header: int) -> Any:
     exec(compile(_fix(tree), code.filename, "exec"), ns)
     unit = ns[pyname]
     ns["DEOPT"] = _osr_exit(tiers, code, key)
+    if misses:
+        ns["RITER_WITHIN"] = riter_within
+
+        def range_miss() -> Any:
+            tiers.wrong_guess(key, RANGE_GUESS, code)
+            return _NOT_TAKEN
+        ns["RANGE_MISS"] = range_miss
     COMPILED[unit.__code__] = (code, {name: i for i, name in enumerate(gen.names)}, frame.closure is None,
                                module)
     for name in used:
