@@ -1208,7 +1208,7 @@ class Gen:
         elif self.caches and obj.val[0] in ("any", "inst") and len(values) <= 2:
             # an inline cache: the method of the class last seen here, called directly
             o, values = self.settled(obj, values)
-            ic = self.const(MethodCache(), "IC")
+            ic = self.const(MethodCache(("inst", *(v.val[0] for v in values))), "IC")
             hit = ast.BoolOp(op=ast.And(), values=[
                 *([] if o.val[0] == "inst" else [_type_is(o.expr, "Instance")]),
                 _is(_attr(o.expr, "cls"), _attr(ic, "cls")),

@@ -209,6 +209,8 @@ class Calls:
                 entry: Any = code.jit
                 pure = getattr(entry, "axiom_pure", False)
                 if type(entry) is _FUNCTION and not code.captures and len(args) + 1 == code.nparams:
+                    if _guards_pass(ic.kinds, entry):
+                        entry = entry.axiom_body
                     fn: Any = _vm_adapter(entry, m, len(args) + 1) if pure else entry
                     if fn is not None:
                         ic.cls = obj.cls
@@ -242,11 +244,22 @@ class MethodCache:
     `cls` is the code last called there and fn(vm, closure, args) calls its entry.
     Emptied (cls None) when that entry is dropped (Tiers.reset)."""
 
-    __slots__ = ("cls", "fn")
+    __slots__ = ("cls", "fn", "kinds")
 
-    def __init__(self) -> None:
+    def __init__(self, kinds: tuple[str, ...] | None = None) -> None:
         self.cls: Any = None
         self.fn: Any = None
+        # what the site knows of self and the arguments (infer's kinds): where they pass
+        # the entry's type guards, `fn` is the compiled body itself, one call fewer
+        self.kinds = kinds
+
+
+def _guards_pass(kinds: tuple[str, ...] | None, entry: Any) -> bool:
+    """Whether arguments of these kinds always pass `entry`'s type guards: its spec
+    (units.compile_for) guards each kind but "any"."""
+    spec = getattr(entry, "axiom_spec", None)
+    return (kinds is not None and spec is not None and len(kinds) == len(spec)
+            and all(s[0] == "any" or k == s[0] for k, s in zip(kinds, spec)))
 
 
 def _vm_adapter(entry: Any, fn: Closure, n: int) -> Any:
