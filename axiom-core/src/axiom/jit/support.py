@@ -209,9 +209,10 @@ class Calls:
                 entry: Any = code.jit
                 pure = getattr(entry, "axiom_pure", False)
                 if type(entry) is _FUNCTION and not code.captures and len(args) + 1 == code.nparams:
+                    target: Any = entry
                     if _guards_pass(ic.kinds, entry):
-                        entry = entry.axiom_body
-                    fn: Any = _vm_adapter(entry, m, len(args) + 1) if pure else entry
+                        target = target.axiom_body
+                    fn: Any = _vm_adapter(target, m, len(args) + 1) if pure else target
                     if fn is not None:
                         ic.cls = obj.cls
                         ic.fn = fn
