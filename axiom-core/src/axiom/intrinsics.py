@@ -205,11 +205,18 @@ _NAN: Final = float("nan")
 
 def fmod(a: float, b: float) -> float:
     """IEEE fmod, as C's and LLVM's `frem`: an infinite dividend gives nan (Python's
-    math.fmod raises instead). `math` is imported here, at the first float `%`, not at
-    start-up."""
+    math.fmod raises instead)."""
     if a - a != 0:  # inf or nan
         return _NAN
+    return _libm_fmod(a, b)
+
+
+def _libm_fmod(a: float, b: float) -> float:
+    """math.fmod, which replaces this at the first float `%`: `math` is not imported at
+    start-up."""
+    global _libm_fmod
     import math
+    _libm_fmod = math.fmod  # type: ignore[assignment]
     return math.fmod(a, b)
 
 
