@@ -261,3 +261,25 @@ def test_a_loop_entered_with_ints_outside_its_assumed_range_runs_in_tier_0_then_
     assert err.count(":3 (in grow)") == 2, err
     assert "axiom jit: grow guessed wrong 20 times: compiling it again without those guesses" in err
     assert err.endswith(off[2])
+
+
+def test_a_constructor_whose_init_only_stores_its_parameters_builds_the_fields_at_once(tmp_path):
+    # Vec(a, b) with `init` storing x and y: the compiled caller makes the fields dict
+    # itself (no call of init); a limited run keeps the call (it is a step).
+    source = """\
+        class Vec {
+            fn init(self, x, y) {
+                self.x = x
+                self.y = y
+            }
+            fn add(self, o) { Vec(self.x + o.x, self.y + o.y) }
+        }
+        let v = Vec(1, 2).add(Vec(3, 4))
+        out @"{v.x} {v.y}"
+        """
+    code, out, err = run(tmp_path, source, log="code")
+    assert (code, out) == (0, "4 6\n")
+    assert "fields = {'x': " in err, err
+    code, out, err = run(tmp_path, source, "--max-steps", "100000", log="code")
+    assert (code, out) == (0, "4 6\n")
+    assert "fields = {'x': " not in err and "fields = {}" in err, err

@@ -108,6 +108,23 @@ def _const(v: Any) -> ast.Constant:
     return ast.Constant(value=v)
 
 
+def _field_stores(code: Code) -> list[tuple[str, int]] | None:
+    """For an `init` that only stores parameters in fields of self (`self.x = x`, ...)
+    and returns nil: (field, parameter slot) in order; None for any other code."""
+    ops = code.ops
+    n = len(ops) - 2
+    if n % 3 or ops[n] != (Op.LOAD_CONST, ops[n][1]) or code.consts[ops[n][1]] is not None \
+            or ops[n + 1][0] != Op.RETURN:
+        return None
+    stores = []
+    for i in range(0, n, 3):
+        (a, self_slot), (b, k), (c, name) = ops[i:i + 3]
+        if (a, self_slot, b, c) != (Op.LOAD_VAR, 0, Op.LOAD_VAR, Op.SET_ATTR) or not 1 <= k < code.nparams:
+            return None
+        stores.append((code.consts[name], k))
+    return stores
+
+
 def _in_range(value: ast.expr, lo: int, hi: int) -> ast.Compare:
     """`value` (an int in [lo, hi]) lies in the 64-bit range: only a side that [lo, hi]
     crosses is tested (`n + 1` only above)."""
@@ -1088,8 +1105,15 @@ class Gen:
         # Instance(cls) without a host frame for its __init__: object.__new__, then its slots
         self.emit(ast.Assign(targets=[_name(inst, True)], value=_call("NEW", _name("Instance"))))
         self.emit(ast.Assign(targets=[ast.Attribute(value=_name(inst), attr="cls", ctx=ast.Store())], value=self.const(cls)))
-        self.emit(ast.Assign(targets=[ast.Attribute(value=_name(inst), attr="fields", ctx=ast.Store())], value=ast.Dict(keys=[], values=[])))
         init = cls.find_method("init")
+        stores = None if self.limited else _field_stores(init.code)  # (a call is a step)
+        if stores is not None:  # init only stores its parameters in fields: the dict itself
+            args = [self.simple(a) for a in args]
+            self.emit(ast.Assign(targets=[ast.Attribute(value=_name(inst), attr="fields", ctx=ast.Store())],
+                                 value=ast.Dict(keys=[_const(name) for name, _ in stores],
+                                                values=[args[k - 1].expr for _, k in stores])))
+            return _name(inst)
+        self.emit(ast.Assign(targets=[ast.Attribute(value=_name(inst), attr="fields", ctx=ast.Store())], value=ast.Dict(keys=[], values=[])))
         call = self._direct_call(("entry", init), Entry(_name(inst), F.ANY, True),
                                  [Entry(_name(inst), F.INST, True), *args])
         if not isinstance(call, ast.Name):
