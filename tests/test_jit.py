@@ -283,3 +283,87 @@ def test_a_constructor_whose_init_only_stores_its_parameters_builds_the_fields_a
     code, out, err = run(tmp_path, source, "--max-steps", "100000", log="code")
     assert (code, out) == (0, "4 6\n")
     assert "fields = {'x': " not in err and "fields = {}" in err, err
+
+
+def test_a_method_of_an_object_whose_class_is_known_is_called_directly(tmp_path):
+    # `Vec(...)` and what Vec's compiled scale returns are Vecs: w.scale(3) calls scale's
+    # compiled body unless a field shadows it (i == 40, where it returns a Pair, which
+    # also fails the guess about the result: tier 0 goes on from there).
+    source = """\
+        class Vec {
+            fn init(self, x, y) {
+                self.x = x
+                self.y = y
+            }
+
+            fn scale(self, k) { Vec(self.x * k, self.y * k) }
+            fn bump(self, k) { k + 1 }
+        }
+
+        class Pair {
+            fn init(self) {
+                self.x = 7
+                self.y = 8
+            }
+
+            fn bump(self, k) { k * 2 }
+        }
+
+        fn run(n) {
+            let total = 0
+            for i in 0..n {
+                let w = Vec(i, 1).scale(2)
+                if i == 40 { w.scale = fn(k) { Pair() } }
+                let u = w.scale(3)
+                total += u.x + u.y
+                out @"{i} {u.x} {u.y} {u.bump(i)}"
+            }
+            total
+        }
+
+        out run(60)
+        """
+    code, out, _ = same_in_both_tiers(tmp_path, source)
+    lines = out.splitlines()
+    assert (code, lines[39:42], lines[-1]) == (0, ["39 234 6 40", "40 7 8 80", "41 246 6 42"], "10749")
+    _, _, log = run(tmp_path, source, log="code")
+    assert "if 'scale' not in w_3.fields:\n                t3 = E0(vm, w_3, 3)" in log, log
+    assert "if type(t3) is not Instance or t3.cls is not K" in log, log
+    assert "method_ic(vm, IC" not in log, log
+
+
+def test_a_loop_entered_with_an_object_of_another_class_runs_in_tier_0_then_recompiles(tmp_path):
+    # The top-level loop is compiled for acc a Vec; from i == 50 acc is a Pair: the unit
+    # is not entered (tier 0 runs the loop), and after twenty misses it compiles again
+    # without assuming classes (an inline cache at acc.add).
+    source = """\
+        class Vec {
+            fn init(self, x, y) {
+                self.x = x
+                self.y = y
+            }
+
+            fn add(self, o) { Vec(self.x + o.x, self.y + o.y) }
+        }
+
+        class Pair {
+            fn init(self, x) {
+                self.x = x
+                self.y = 0
+            }
+
+            fn add(self, o) { Pair(self.x - o.x) }
+        }
+
+        let acc = Vec(0, 0)
+        for i in 0..200 {
+            if i == 50 { acc.add = fn(o) { Pair(1000) } }
+            acc = acc.add(Vec(i, 1))
+        }
+        out @"{acc.x} {acc.y}"
+        """
+    assert same_in_both_tiers(tmp_path, source) == (0, "-17625 0\n", "")
+    _, _, log = run(tmp_path, source, log="code")
+    first, second = log.split("compiled the loop at")[1:]
+    assert "if g_acc.cls is not K1:\n        return CLASS_MISS()" in first, log
+    assert "CLASS_MISS" not in second and "CALLS.method_ic(vm, IC0, g_acc, 'add'" in second, log

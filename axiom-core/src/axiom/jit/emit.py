@@ -583,6 +583,9 @@ class Gen:
         kind = guess[0]
         if kind in _PYTYPE:
             test: ast.expr = _is(_call("type", top.expr), _name(_PYTYPE[kind]), negate=True)
+            if kind == "inst" and guess[1] != 0:  # and of that class
+                test = ast.BoolOp(op=ast.Or(), values=[test, _is(_attr(top.expr, "cls"), self.const(guess[1]),
+                                                                  negate=True)])
         elif kind == "nil":
             test = _is(top.expr, _const(None), negate=True)
         else:
@@ -791,8 +794,9 @@ class Gen:
                 tests.append(b.expr)
             fast: ast.expr = ast.BinOp(left=a.expr, op=_BINOP[op](), right=b.expr)
         elif op in (Op.DIV, Op.MOD):
-            tests += [ast.Compare(left=a.expr, ops=[ast.GtE()], comparators=[_const(0)]),
-                      ast.Compare(left=b.expr, ops=[ast.Gt()], comparators=[_const(0)])]
+            for e, cmp in ((a, ast.GtE), (b, ast.Gt)):  # (a known sign needs no test)
+                if not (e.val[0] == "int" and e.val[1] >= (0 if cmp is ast.GtE else 1)):
+                    tests.append(ast.Compare(left=e.expr, ops=[cmp()], comparators=[_const(0)]))
             fast = ast.BinOp(left=a.expr, op=ast.FloorDiv() if op == Op.DIV else ast.Mod(), right=b.expr)
         else:
             t = self.temp()
@@ -1226,6 +1230,8 @@ class Gen:
         obj = self.pop()
         if not kwnames and self.method_fast(ip, obj, name, values):
             return
+        if not kwnames and self.class_method(ip, obj, name, values):
+            return
         if kwnames:
             self.push(_call(_attr(_name("CALLS"), "method_kw"), self.vm(), obj.expr, _const(name),
                             _const(tuple(kwnames)), *[v.expr for v in values]), F.ANY)
@@ -1244,6 +1250,28 @@ class Gen:
         else:
             self.push(_call(_attr(_name("CALLS"), "method"), self.vm(), obj.expr, _const(name),
                             *[v.expr for v in values]), F.ANY)
+
+    def class_method(self, ip: int, obj: Entry, name: str, args: list[Entry]) -> bool:
+        """`obj.name(args)` where obj's class is known when compiling (made by `Cls(...)`
+        here, or returned by such a method): the class's compiled method called as a known
+        function is, unless a field of obj shadows it. Not in limited runs (their method
+        calls tick as the inline cache's do)."""
+        cls: Any = obj.val[1] if obj.val[0] == "inst" else 0
+        m = cls.find_method(name) if cls != 0 and not self.limited else None
+        if not (type(m) is Closure and not m.code.captures and len(args) + 1 == m.code.nparams
+                and type(m.code.jit) is _FUNCTION):
+            return False
+        o, args = self.settled(obj, args)
+        r = self.temp()
+        outer, self.out = self.out, []
+        self.emit(ast.Assign(targets=[_name(r, True)], value=self._direct_call(("entry", m), o, [o, *args])))
+        fast, self.out = self.out, outer
+        slow = ast.Assign(targets=[_name(r, True)], value=_call(
+            _attr(_name("CALLS"), "method"), self.vm(), o.expr, _const(name), *[ast.clone(a.expr) for a in args]))
+        self.emit(ast.If(test=ast.Compare(left=_const(name), ops=[ast.NotIn()], comparators=[_attr(o.expr, "fields")]),
+                         body=fast, orelse=[slow]))
+        self.push(_name(r), self.after(ip), True)
+        return True
 
     def method_fast(self, ip: int, obj: Entry, name: str, args: list[Entry]) -> bool:
         """A method of a built-in type as Python's own (where the two mean the same for

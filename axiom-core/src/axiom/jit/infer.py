@@ -16,8 +16,9 @@ compiled code guards them on entry). For every reachable instruction it records 
 An abstract value is a tuple (kind, lo, hi). The kinds are the built-in types a fast path
 can rely on — "int", "float", "str", "bool", "nil", "list" (exactly list: a fixed-capacity
 list is "any"), "dict", "range", "riter" (an iterator over ints), "cell" (a captured
-variable's cell), "inst" (an object of a script class), "known" (a value known at compile
-time: `lo` indexes `known`) — and "any". For "int", [lo, hi] bounds the value inside the 64-bit range, so code generation
+variable's cell), "inst" (an object of a script class; `lo` is its Class when that is
+known, 0 otherwise), "known" (a value known at compile time: `lo` indexes `known`) — and
+"any". For "int", [lo, hi] bounds the value inside the 64-bit range, so code generation
 can drop an overflow check that cannot fire (`n - 1` after `n >= 2`). For "list", `lo`
 names the kind its items were seen to have ("" when unknown). Comparisons of a slot with
 a constant or another slot narrow the bounds on each branch; loop headers widen bounds
@@ -92,6 +93,12 @@ def of_value(v: Any) -> Val:
     return ANY
 
 
+def of_object(v: Any) -> Val:
+    """of_value, with an Instance's class: what a guard that also tests `.cls` checks."""
+    r = of_value(v)
+    return ("inst", v.cls, 0) if r[0] == "inst" else r
+
+
 def join(a: Val, b: Val) -> Val:
     if a == b:
         return a
@@ -107,6 +114,8 @@ def join(a: Val, b: Val) -> Val:
         return LIST
     if a[0] == "known":
         return ANY
+    if a[0] == "inst":
+        return INST  # objects of two classes, or of one and of any
     return a
 
 
@@ -413,7 +422,7 @@ class Analysis:
             args = stack[len(stack) - n:]
             del stack[len(stack) - n:]
             obj = stack.pop()
-            stack.append(self._method(obj, name, args, bool(kwnames)))
+            stack.append(self._method(ip, obj, name, args, bool(kwnames)))
         elif op == Op.IS_UNSET:
             stack.append(BOOL)
         elif op in (Op.NEW_CELL, Op.CELL_PARAM):
@@ -533,16 +542,27 @@ class Analysis:
         if builtin:
             return _BUILTIN_RESULTS.get(value.name, ANY)
         if type(value).__name__ == "Class" and type(value).__module__ == "axiom_sdk._values":
-            return INST  # calling a class gives a new object of it, whatever its init returns
+            return ("inst", value, 0)  # a new object of the class, whatever its init returns
         if r is not None and r[0] != "any" and self._may_guess(ip):
             self.speculated[ip] = r
             return r
         return ANY
 
-    def _method(self, obj: Val, name: str, args: list[Val], keywords: bool) -> Val:
-        """What `obj.name(args)` gives, for the built-in types' methods and a module's
-        exports (their return hint); any other method call may do anything."""
+    def _method(self, ip: int, obj: Val, name: str, args: list[Val], keywords: bool) -> Val:
+        """What `obj.name(args)` gives, for the built-in types' methods, a module's
+        exports (their return hint) and an object of a known class (what its compiled
+        method returns, guessed: a field may shadow the method, the method may leave for
+        tier 0); any other method call may do anything."""
         k = obj[0]
+        if k == "inst" and obj[1] != 0 and not keywords:
+            self.effects.append("a method call")
+            m = obj[1].find_method(name)
+            h = self.hints
+            r = h.callee(m, [obj, *args]) if h.callee is not None and hasattr(m, "code") else None
+            if r is not None and r[0] not in ("any", "unset") and self._may_guess(ip):
+                self.speculated[ip] = r
+                return r
+            return ANY
         if not keywords:
             table = _METHOD_RESULTS.get(k)
             if table is not None and name in table:

@@ -67,6 +67,9 @@ _PLAIN: Final = frozenset({int, float, str, bool, list, dict, I.Instance, Closur
 # is banned as this (not an instruction) and the loop compiles again without ranges.
 _RANGES: Final = ((0, 2**31 - 1), (-2**31, 2**31 - 1))
 RANGE_GUESS: Final = -1
+# It also assumes the class of each object it finds (its method calls are then direct), and
+# likewise compiles again without classes after misses.
+CLASS_GUESS: Final = -2
 
 
 def _ranged(v: F.Val, lo: int, hi: int) -> F.Val:
@@ -93,9 +96,10 @@ def riter_within(it: Any, lo: int, hi: int) -> bool:
     return bounds is None or (lo <= bounds[0] and bounds[1] <= hi)
 
 
-def _entry_val(value: Any, ranged: bool) -> F.Val:
-    """What an OSR unit assumes of a value in the frame it takes over (see _RANGES)."""
-    v = F.of_value(value)
+def _entry_val(value: Any, ranged: bool, classed: bool = False) -> F.Val:
+    """What an OSR unit assumes of a value in the frame it takes over (see _RANGES and
+    CLASS_GUESS)."""
+    v = F.of_object(value) if classed else F.of_value(value)
     if ranged and v[0] == "int":
         return _ranged(v, value, value)
     if ranged and v[0] == "riter":
@@ -154,7 +158,7 @@ def _hints(tiers: Tiers, module: Any, self_fn: Any, spec: tuple[F.Val, ...],
 
     def guess(name: str) -> F.Val | None:
         value = g.get(name, UNSET)
-        return F.of_value(value) if value is not UNSET else None
+        return F.of_object(value) if value is not UNSET else None
 
     def pure(value: Any) -> bool:
         """Whether calling `value` can have no effect a script could see."""
@@ -440,13 +444,25 @@ def compile_osr(tiers: Tiers, frame: Any, header: int) -> Any:
     return unit
 
 
+def _entry_miss(tiers: Tiers, key: Any, guess: int, code: Code) -> Any:
+    """RANGE_MISS or CLASS_MISS: an OSR unit's entry found a value outside what it
+    assumed (`guess`): the loop goes on in tier 0, and compiles again without that
+    assumption after DEOPT_LIMIT of them."""
+
+    def miss() -> Any:
+        tiers.wrong_guess(key, guess, code)
+        return _NOT_TAKEN
+    return miss
+
+
 def build_osr(tiers: Tiers, frame: Any, header: int) -> Any:
     code: Code = frame.code
     module = frame.module
     key = (code, header)
     banned = frozenset(tiers.banned.get(key, ()))
     ranged = RANGE_GUESS not in banned
-    slots = [_entry_val(v, ranged) if v is not UNSET else F.UNSET_VAL for v in frame.slots]
+    classed = CLASS_GUESS not in banned
+    slots = [_entry_val(v, ranged, classed) if v is not UNSET else F.UNSET_VAL for v in frame.slots]
     unset = {i for i, v in enumerate(frame.slots) if v is UNSET}
     stack = [_entry_val(v, ranged) for v in frame.stack]
     hints, used = _hints(tiers, module, None, (), banned)
@@ -464,7 +480,7 @@ def build_osr(tiers: Tiers, frame: Any, header: int) -> Any:
                 slots.append(F.UNSET_VAL)
             else:
                 entering[name] = value
-                slots.append(_entry_val(value, ranged))
+                slots.append(_entry_val(value, ranged, classed))
     analysis = Analysis(code, header, slots, unset, stack, hints)
     ns = namespace(tiers, module)
     gen = Gen(code, analysis, ns, limited=tiers.runtime.limited, caches=tiers.caches,
@@ -501,13 +517,16 @@ def build_osr(tiers: Tiers, frame: Any, header: int) -> Any:
     names = gen.names + [gen.promoted[name][0] for name in hints.promoted]
     guards: list[ast.expr] = [_type_test(names[i], v[0], True) for i, v in enumerate(slots)
                               if v[0] in _TYPE_NAMES]
-    if guards:
-        prologue.append(ast.If(test=guards[0] if len(guards) == 1 else ast.BoolOp(op=ast.Or(), values=guards),
-                               body=[ast.Return(value=_load("NOT_TAKEN"))], orelse=[]))
+    strays: list[ast.expr] = [  # an object of another class than the one assumed
+        ast.Compare(left=ast.Attribute(value=_load(names[i]), attr="cls", ctx=ast.Load()), ops=[ast.IsNot()],
+                    comparators=[gen.const(v[1])])
+        for i, v in enumerate(slots) if v[0] == "inst" and v[1] != 0]
     misses = _range_guards(analysis, header, names, unset, len(stack))
-    if misses:
-        prologue.append(ast.If(test=misses[0] if len(misses) == 1 else ast.BoolOp(op=ast.Or(), values=misses),
-                               body=[ast.Return(value=_call("RANGE_MISS"))], orelse=[]))
+    for tests, leave in ((guards, _load("NOT_TAKEN")), (strays, _call("CLASS_MISS")),
+                         (misses, _call("RANGE_MISS"))):
+        if tests:
+            prologue.append(ast.If(test=tests[0] if len(tests) == 1 else ast.BoolOp(op=ast.Or(), values=tests),
+                                   body=[ast.Return(value=leave)], orelse=[]))
     prologue.append(ast.Assign(targets=[ast.Attribute(value=_load("frame"), attr="osr", ctx=ast.Store())],
                                value=ast.Constant(True)))
     pyname = f"{_pyname(code)}__loop{header}"
@@ -519,11 +538,9 @@ def build_osr(tiers: Tiers, frame: Any, header: int) -> Any:
     ns["DEOPT"] = _osr_exit(tiers, code, key)
     if misses:
         ns["RITER_WITHIN"] = riter_within
-
-        def range_miss() -> Any:
-            tiers.wrong_guess(key, RANGE_GUESS, code)
-            return _NOT_TAKEN
-        ns["RANGE_MISS"] = range_miss
+        ns["RANGE_MISS"] = _entry_miss(tiers, key, RANGE_GUESS, code)
+    if strays:
+        ns["CLASS_MISS"] = _entry_miss(tiers, key, CLASS_GUESS, code)
     COMPILED[unit.__code__] = (code, {name: i for i, name in enumerate(gen.names)}, frame.closure is None,
                                module)
     for name in used:
