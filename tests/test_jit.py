@@ -367,3 +367,16 @@ def test_a_loop_entered_with_an_object_of_another_class_runs_in_tier_0_then_reco
     first, second = log.split("compiled the loop at")[1:]
     assert "if g_acc.cls is not K1:\n        return CLASS_MISS()" in first, log
     assert "CLASS_MISS" not in second and "CALLS.method_ic(vm, IC0, g_acc, 'add'" in second, log
+
+
+def test_map_over_a_long_list_compiles_its_function_before_the_first_call():
+    # 5,000 calls make the function hot (threshold 1,000): map compiles it first and
+    # calls the compiled entry every time, rather than running 1,000 calls in tier 0
+    # through the VM. Ten calls do not.
+    rt = Runtime(settings={**settings("tier1-optimized"), "jit_threshold": 1000})
+    rt.eval("let few = |x| x + 1\nlet many = |x| x * 2\nlet xs = []\nfor i in 0..5000 { xs.push(i) }\n"
+            "let ys = xs.map(many)\nlet zs = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].filter(few)")
+    many, few = rt.eval("many"), rt.eval("few")
+    assert (many.code.hot, type(many.code.jit).__name__) == (0, "function")
+    assert (few.code.hot, few.code.jit) == (10, None)
+    assert (rt.eval("ys[4999]"), rt.eval("len(zs)")) == (9998, 10)

@@ -37,7 +37,7 @@ from . import intrinsics as I
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs start-up time; annotations here are strings
     from collections.abc import Callable
-    from typing import Any
+    from typing import Any, Final
 
 # The made Exports (filled on first use) and the plain functions behind them.
 BUILTINS: dict[str, Export] = {}
@@ -69,6 +69,8 @@ def method_of(owner: type, name: str) -> Export | None:
             return None
         tname = {Set: "set", BoundedList: "list", Range: "range"}.get(owner, owner.__name__)
         export = table[name] = Export(fn, f"{tname}.{name}", name=name, is_method=True)
+        if fn in _AS_IS:
+            export.skip_convert = True
     return export
 
 
@@ -365,13 +367,13 @@ def list_join(xs: list, sep: str = "") -> str:
     return _joined([display(x) for x in xs], sep)
 
 
-def _each(f: Any, run: Callable[[Any], list]) -> list:
-    """run(call) with `call` calling f on one item: f's compiled entry directly when it
-    has one for such calls (vm.Closure.direct), else f itself. A pure entry that runs
-    out of host stack has done nothing: run goes again through f, which recovers a full
-    stack per call."""
+def _each(f: Any, items: list, run: Callable[[Any], list]) -> list:
+    """run(call) with `call` calling f on one of `items`: f's compiled entry directly
+    when it has one for such calls (vm.Closure.direct), else f itself. A pure entry that
+    runs out of host stack has done nothing: run goes again through f, which recovers a
+    full stack per call."""
     direct = getattr(f, "direct", None)
-    fast = direct(1) if direct is not None else None
+    fast = direct(items[:1], len(items)) if direct is not None and items else None
     if fast is not None:
         call, pure = fast
         try:
@@ -386,14 +388,14 @@ def _each(f: Any, run: Callable[[Any], list]) -> list:
 def list_map(xs: list, f: Function) -> list:
     """A new list of f(x) for each item."""
     items = list(xs)
-    return _each(f, lambda call: [call(x) for x in items])
+    return _each(f, items, lambda call: [call(x) for x in items])
 
 
 @method(list)
 def list_filter(xs: list, f: Function) -> list:
     """A new list of the items for which f is truthy."""
     items = list(xs)
-    return _each(f, lambda call: [x for x in items if truthy(call(x))])
+    return _each(f, items, lambda call: [x for x in items if truthy(call(x))])
 
 
 _NO_INIT = object()
@@ -424,6 +426,11 @@ def list_len(xs: list) -> int:
 def list_copy(xs: list) -> list:
     """A shallow copy."""
     return list(xs)
+
+
+# Methods whose result is made of values the script already has (its items, what its own
+# functions returned): no conversion, which walks a returned list item by item.
+_AS_IS: Final = frozenset({list_pop, list_remove_at, list_map, list_filter, list_reduce, list_copy})
 
 
 @method(list)

@@ -101,18 +101,25 @@ class Closure(Function):
                 vm.reentry -= 1
         return vm.call(self, args, kwargs)
 
-    def direct(self, n: int) -> tuple[Any, bool] | None:
-        """For a built-in about to call this function many times with `n` positional
-        arguments (map, filter, reduce): (a Python callable going straight into its
+    def direct(self, sample: list[Any], times: int) -> tuple[Any, bool] | None:
+        """For a built-in about to call this function `times` times with positional
+        arguments like `sample` (map, filter): (a Python callable going straight into its
         compiled entry, whether that entry is pure), on the conditions of the fast path
-        of __call__; None when calls must go through __call__. A pure entry that raises
-        RecursionError has done nothing: the built-in may start again through __call__."""
+        of __call__; None when calls must go through __call__. A function not compiled
+        yet is compiled now (for `sample`'s types) if that many calls make it hot. A pure
+        entry that raises RecursionError has done nothing: the built-in may start again
+        through __call__."""
         code = self.code
-        entry = code.jit
-        if type(entry) is not _PYFUNCTION or code.nparams != n:
+        n = len(sample)
+        if code.nparams != n:
             return None
         vm = self.module.runtime.vm()
         if not 0 < vm.reentry < MAX_REENTRY or vm.deep or vm.limited:
+            return None
+        entry = code.jit
+        if entry is None and vm.jit is not None and code.hot + times > vm.jit.threshold:
+            entry = vm.jit.compile(self, sample + [UNSET] * (code.nslots - n))
+        if type(entry) is not _PYFUNCTION:
             return None
         from functools import partial
         pure = bool(getattr(entry, "axiom_pure", False))
