@@ -51,6 +51,16 @@ def test_a_first_run_compiles_without_heavy_imports_either(tmp_path):
     assert not packages & (set(HEAVY) - {"ply", "importlib_metadata"})
 
 
+def test_a_hot_loop_that_is_not_native_compiles_without_ctypes(tmp_path):
+    # The native tier plans a unit before it builds one: a loop of strings (tier 1's)
+    # never imports glue.py and ctypes (~4 ms); a numeric one does.
+    mods = _imported(tmp_path, 'let s = []\nfor i in 0..5000 { s.push(@"x{i}") }\nout @"h{s[0][:0]}i"\n')
+    assert {"axiom.jit.units", "axiom.jit.native.plan"} <= mods
+    assert not mods & {"ctypes", "axiom.jit.native.glue"}, mods & {"ctypes", "axiom.jit.native.glue"}
+    mods = _imported(tmp_path, 'let t = 0\nfor i in 0..5000 { t += i }\nout "hi"\n')
+    assert {"ctypes", "axiom.jit.native.glue", "llvmlite"} <= mods
+
+
 # The host starts a thread the interpreter's teardown waits for (not a daemon): its
 # "late" line shows whether the process ended through the teardown.
 _LATE = ("import sys, threading, time\n"

@@ -4,10 +4,11 @@ llvmlite (ARCHITECTURE.md §4).
 Pipeline position: asked by jit.Tiers when the tier is "native", before tier 1. What it
 cannot compile returns None and tier 1 takes it. Whether llvmlite is installed is jit.native_available's question (without importing this
 package). Importing this package is cheap: the flow
-analysis (flow.py) decides what compiles without llvmlite, which is imported only when a
-unit is lowered (lower.py, engine.py) or run (glue.py).
+analysis (flow.py, plan.py) decides what compiles without ctypes or llvmlite, which are
+imported only when a unit is built (glue.py), lowered (lower.py) and compiled (engine.py).
 
     flow.py    machine types per instruction; Unsupported for anything else
+    plan.py    which functions a unit calls natively, with which types
     lower.py   LLVM IR: guards, overflow intrinsics, deopt records
     engine.py  machine code: llvmlite, and the disk cache of machine code
     glue.py    entries called from the VM and tier 1; leaving native code (deopt)
@@ -23,11 +24,38 @@ if TYPE_CHECKING:
 
 def compile_function(tiers: Any, fn: Any, slots: list[Any]) -> Any:
     """A native entry for closure `fn` called with `slots`, or None (tier 1 takes it)."""
-    from .glue import compile_function as build
-    return build(tiers, fn, slots)
+
+    def build() -> Any:
+        from .plan import plan_function
+        planner, root = plan_function(tiers, fn, slots)
+        from .glue import build_function  # (only for a unit that plans: ctypes costs ms)
+        return build_function(tiers, fn, planner, root)
+
+    code = fn.code
+    return _attempt(tiers, code, f"{code.name} ({code.filename})", build)
 
 
 def compile_osr(tiers: Any, frame: Any, header: int) -> Any:
     """A native unit for the loop at `header` of the running `frame`, or None."""
-    from .glue import compile_osr as build
-    return build(tiers, frame, header)
+
+    def build() -> Any:
+        from .plan import plan_osr
+        loop = plan_osr(tiers, frame, header)
+        from .glue import build_osr
+        return build_osr(tiers, frame, header, loop)
+
+    code = frame.code
+    return _attempt(tiers, code, f"native: the loop at {code.filename}:{code.lines[header][0]}", build)
+
+
+def _attempt(tiers: Any, code: Any, unit: str, build: Any) -> Any:
+    """build(), or None when the unit is not native (noted) or the native tier failed on
+    it (a bug: tiers.failed); tier 1 then takes it."""
+    from ..infer import Unsupported
+    try:
+        return build()
+    except Unsupported as e:
+        tiers.note(f"{unit} is not native: {e}")
+    except Exception as e:
+        tiers.failed(code, e)
+    return None

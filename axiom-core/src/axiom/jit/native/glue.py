@@ -1,8 +1,9 @@
 """Native units as the VM and tier 1 see them: entries that guard their argument types and
 call machine code through ctypes, and what happens when native code leaves.
 
-Pipeline position: called by jit/native/__init__.py. Imports the flow analysis, and the
-IR generator and llvmlite only once a unit passed it.
+Pipeline position: called by jit/native/__init__.py for a unit plan.py planned (and only
+then imported: ctypes costs milliseconds). Imports the IR generator and llvmlite only
+when it lowers a unit.
 
 Leaving native code. The buffer of the thread's context holds records, innermost
 activation first (lower.py). Each becomes a tier-0 Frame at the instruction where the
@@ -47,10 +48,10 @@ import threading
 import time
 from array import array
 
-from ...bytecode import NEVER, Code, Op
+from ...bytecode import NEVER, Code
 from ...vm import UNSET, Frame
-from ..infer import Unsupported
-from .flow import LISTS, SCALARS, Callee, Flow, base, regions
+from .flow import LISTS, SCALARS, Flow
+from .plan import LoopPlan, Planned, Planner, list_kind
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -201,17 +202,6 @@ def context() -> Context:
     return ctx
 
 
-def list_kind(v: Any) -> str | None:
-    """"li" for a non-empty list of ints only, "lf" of floats only, else None."""
-    if type(v) is not list or not v:
-        return None
-    kinds = set(map(type, v))
-    if len(kinds) != 1:
-        return None
-    k = kinds.pop()
-    return "li" if k is int else "lf" if k is float else None
-
-
 def _items(addr: int, kind: str) -> list[Any]:
     """The items of the list whose header is at `addr` (lower.py), as Python values."""
     n, items = (ctypes.c_int64 * 2).from_address(addr)
@@ -258,107 +248,6 @@ class Boxes:
         if xs is None:
             xs = self.made[addr] = _items(addr, kind)
         return xs
-
-
-# --- planning: which functions, with which types --------------------------------------------
-
-class Env:
-    """What one function's flow analysis may know (flow.Flow's `env`)."""
-
-    def __init__(self, planner: Planner, closure: Any, spec: tuple[str, ...] | None, stable: Any) -> None:
-        self.planner = planner
-        self.self_fn = closure
-        self.spec = spec
-        self.returns: Any = "_"
-        self.known: list[Any] = []
-        self.empty = "li"  # the type of an empty list literal (see typed())
-        self._stable = stable
-
-    def stable(self, name: str) -> Any:
-        r = self._stable(name) if self._stable is not None else None
-        if r is not None:
-            self.planner.used.add(name)
-        return r
-
-    def callee(self, closure: Any, spec: tuple[str, ...]) -> Any:
-        return self.planner.plan(closure, spec).returns
-
-    def returns_of(self, callee: Callee) -> Any:
-        return self.planner.done[(callee.closure.code, callee.spec)].returns
-
-
-def typed(code: Code, make: Any) -> Flow:
-    """`make(empty)`: the flow analysis with the empty list literals `[]` of the unit as
-    lists of ints; when the unit does not type that way (it pushes floats into one), as
-    lists of floats. An empty list never pushed to boxes to [] either way."""
-    try:
-        return make("li")
-    except Unsupported as first:
-        if not any(op == Op.MAKE_LIST and arg == 0 for op, arg in code.ops):
-            raise
-        try:
-            return make("lf")
-        except Unsupported:
-            raise first from None
-
-
-class Planned:
-    def __init__(self, closure: Any, spec: tuple[str, ...], flow: Flow, returns: Any) -> None:
-        self.closure = closure
-        self.spec = spec
-        self.flow = flow
-        self.returns = returns
-        self.llfn: Any = None
-
-
-class Planner:
-    """The flow analyses of a unit and of every function it calls natively."""
-
-    def __init__(self, tiers: Any, module: Any) -> None:
-        self.tiers = tiers
-        self.module = module
-        self.done: dict[tuple[Any, tuple[str, ...]], Planned] = {}
-        self.busy: set[tuple[Any, tuple[str, ...]]] = set()
-        self.order: list[Planned] = []
-        self.used: set[str] = set()
-
-    def stable_for(self, closure: Any) -> Any:
-        return self.tiers.stable(closure.module)
-
-    def plan(self, closure: Any, spec: tuple[str, ...]) -> Planned:
-        code: Code = closure.code
-        key = (code, spec)
-        p = self.done.get(key)
-        if p is not None:
-            return p
-        if key in self.busy:
-            raise Unsupported(f"{code.name} and a function it calls call each other")
-        if code.captures or code.min_args != code.nparams or len(spec) != code.nparams:
-            raise Unsupported(f"{code.name} captures variables or has default arguments")
-        if code in self.tiers.native_banned:
-            raise Unsupported(f"{code.name} left native code too often")
-        self.busy.add(key)
-        env = Env(self, closure, spec, self.stable_for(closure))
-        slots = list(spec) + ["u"] * (code.nslots - len(spec))
-
-        def settle(empty: str) -> Flow:
-            env.empty = empty
-            env.returns = "_"
-            for _ in range(6):
-                env.known = []
-                flow = Flow(code, 0, None, slots, [], None, env)
-                if flow.returns == env.returns:
-                    return flow
-                env.returns = flow.returns
-            raise Unsupported(f"the type {code.name} returns did not settle")
-
-        flow = typed(code, settle)
-        if flow.returns == "_":
-            raise Unsupported(f"{code.name} never returns")
-        self.busy.discard(key)
-        p = self.done[key] = Planned(closure, spec, flow, flow.returns)
-        self.order.append(p)
-        return p
 
 
 # --- building -------------------------------------------------------------------------------
@@ -429,34 +318,17 @@ def _machine_code(tiers: Any, ir_text: str) -> tuple[int, str]:
     return compile_and_cache(ir_text, use, False), ""
 
 
-def compile_function(tiers: Any, fn: Any, slots: list[Any]) -> Any:
+def build_function(tiers: Any, fn: Any, planner: Planner, root: Planned) -> Any:
+    """The native entry of closure `fn` as planned (plan.plan_function); Unsupported when
+    the IR generator finds something it does not lower."""
     code: Code = fn.code
-    spec = []
-    for v in slots[:code.nparams]:
-        t = type(v)
-        spec.append("i" if t is int else "f" if t is float else "b" if t is bool else list_kind(v) or "?")
-    try:
-        if "?" in spec:
-            raise Unsupported("arguments that are not numbers")
-        planner = Planner(tiers, fn.module)
-        root = planner.plan(fn, tuple(spec))
-        if not root.flow.calls and not regions(code):
-            # a leaf without loops: entering machine code through ctypes costs more than
-            # it saves (tier 1 runs it; a native caller still calls it natively)
-            raise Unsupported("a leaf function without loops runs faster in tier 1")
-        m, text = _lower(planner, root, None, None)
-        address, cached = _machine_code(tiers, text)
-    except Unsupported as e:
-        tiers.note(f"{code.name} ({code.filename}) is not native: {e}")
-        return None
-    except Exception as e:  # a bug in the native tier: tier 1 runs it
-        tiers.failed(code, e)
-        return None
+    m, text = _lower(planner, root, None, None)
+    address, cached = _machine_code(tiers, text)
     unit = Unit(code.name, m.sites, text, address)
     for name in planner.used:
         tiers.depend(fn.module, name, code)
     tiers.compiled["native"] = tiers.compiled.get("native", 0) + 1
-    tiers.note(f"native: compiled {code.name} ({code.filename}) for ({', '.join(_NAMES[t] for t in spec)}){cached}")
+    tiers.note(f"native: compiled {code.name} ({code.filename}) for ({', '.join(_NAMES[t] for t in root.spec)}){cached}")
     tiers.native_units[code] = unit
     return _function_entry(tiers, fn, root, unit)
 
@@ -695,87 +567,19 @@ def _drop(tiers: Any, code: Code, unit: Unit) -> None:
 
 # --- loops (on-stack replacement) ----------------------------------------------------------------
 
-def _entry_type(v: Any, lists: bool = True) -> Any:
-    """The flow type of a frame's value ("o" for one native code cannot hold)."""
-    t = type(v)
-    if t is list:
-        return (list_kind(v) or "o") if lists else "o"
-    if t is int:
-        return "i"
-    if t is float:
-        return "f"
-    if t is bool:
-        return "b"
-    if v is None:
-        return "n"
-    if v is UNSET:
-        return "u"
-    return "o"
-
-
-def compile_osr(tiers: Any, frame: Any, header: int) -> Any:
+def build_osr(tiers: Any, frame: Any, header: int, loop: LoopPlan) -> Any:
+    """The native unit of the loop at `header` of the running `frame` as planned
+    (plan.plan_osr); Unsupported when the IR generator finds something it does not lower."""
     code: Code = frame.code
-    try:
-        end = regions(code).get(header)
-        if end is None:
-            raise Unsupported("not a loop")
-        if frame.instance is not None:
-            raise Unsupported("a constructor's frame")
-        main = frame.closure is None
-        planner = Planner(tiers, frame.module)
-        stable = tiers.stable(frame.module)
-        names = {code.consts[arg] for op, arg in code.ops[header:end]
-                 if op in (Op.LOAD_GLOBAL, Op.STORE_GLOBAL)}
-        globals_: dict[str, Any] = {}
-        for name in sorted(names):
-            r = stable(name) if stable is not None else None
-            if r is not None:
-                continue
-            if not main:
-                raise Unsupported(f"uses the global {name}, which may change")
-            value = frame.globals.get(name, UNSET)
-            t = _entry_type(value)
-            if t not in SCALARS:
-                raise Unsupported(f"the global {name} is not a number")
-            globals_[name] = t
-        touched = {arg for op, arg in code.ops[header:end] if op in (Op.LOAD_VAR, Op.STORE_VAR)}
-        slots = [_entry_type(v) if i in touched else _entry_type(v, False) for i, v in enumerate(frame.slots)]
-        stack = []
-        for v in frame.stack:
-            if type(v).__name__ == "range_iterator":
-                rebuilt = v.__reduce__()
-                r = rebuilt[1][0]
-                if r.step != 1:
-                    raise Unsupported("a range with a step")
-                stack.append("r")
-            else:
-                t = _entry_type(v)
-                if t not in SCALARS:
-                    raise Unsupported("a value on the stack that is not a number")
-                stack.append(t)
-        env = Env(planner, None, None, stable)
-
-        def loop_flow(empty: str) -> Flow:
-            env.empty = empty
-            env.known = []
-            return Flow(code, header, end, slots, stack, globals_ if main else None, env)
-
-        flow = typed(code, loop_flow)
-        m, text = _lower(planner, None, flow, frame.closure)
-        address, cached = _machine_code(tiers, text)
-    except Unsupported as e:
-        tiers.note(f"native: the loop at {code.filename}:{code.lines[header][0]} is not native: {e}")
-        return None
-    except Exception as e:
-        tiers.failed(code, e)
-        return None
+    m, text = _lower(loop.planner, None, loop.flow, frame.closure)
+    address, cached = _machine_code(tiers, text)
     unit = Unit(f"{code.name} loop {header}", m.sites, text, address)
-    for name in planner.used:
+    for name in loop.planner.used:
         tiers.depend(frame.module, name, code)
     tiers.compiled["native"] = tiers.compiled.get("native", 0) + 1
     tiers.note(f"native: compiled the loop at {code.filename}:{code.lines[header][0]} (in {code.name}){cached}")
     tiers.native_units[(code, header)] = unit
-    return _osr_entry(tiers, unit, flow, slots, stack, globals_)
+    return _osr_entry(tiers, unit, loop.flow, loop.slots, loop.stack, loop.globals)
 
 
 def _osr_entry(tiers: Any, unit: Unit, flow: Flow, slots: list[Any], stack: list[Any],
@@ -869,5 +673,3 @@ def _osr_entry(tiers: Any, unit: Unit, flow: Flow, slots: list[Any], stack: list
     made.axiom_native = unit
     return made
 
-
-del base
