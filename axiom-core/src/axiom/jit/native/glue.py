@@ -202,6 +202,35 @@ def context() -> Context:
     return ctx
 
 
+def _run(vm: Any, cfunc: Any, args: tuple[Any, ...]) -> tuple[Context, int]:
+    """Call machine code: cfunc(context, *args) on this thread's context, with the room
+    left for calls and, in a limited run, the fuel (see the module docstring). Gives the
+    context (its words say how native code ended) and what cfunc returned."""
+    ctx = context()
+    ctx.vm = vm
+    w = ctx.words
+    room = vm.max_depth - len(vm.frames)
+    w[2] = room if room < DEPTH else DEPTH
+    w[ARENA] = ctx.arena
+    r = 0
+    if vm.limited:
+        rt = vm.runtime
+        grant(ctx, rt)
+        w[LIMITED] = 1
+        try:
+            r = cfunc(ctx.addr, *args)
+        except BaseException as e:  # a signal handler's, raised by the poll
+            ctx.pending = e
+        settle(ctx, rt)
+    else:
+        w[LIMITED] = 0
+        try:
+            r = cfunc(ctx.addr, *args)
+        except BaseException as e:
+            ctx.pending = e
+    return ctx, r
+
+
 def _items(addr: int, kind: str) -> list[Any]:
     """The items of the list whose header is at `addr` (lower.py), as Python values."""
     n, items = (ctypes.c_int64 * 2).from_address(addr)
@@ -374,28 +403,8 @@ def _function_entry(tiers: Any, fn: Any, root: Planned, unit: Unit) -> Any:
                     return other_types(vm, args)
                 words[k] = boxes.unbox(args[k], kind)
             args = tuple(words)
-        ctx = context()
-        ctx.vm = vm
+        ctx, r = _run(vm, cfunc, args)
         w = ctx.words
-        room = vm.max_depth - len(vm.frames)
-        w[2] = room if room < DEPTH else DEPTH
-        w[ARENA] = ctx.arena
-        r = 0
-        if vm.limited:
-            rt = vm.runtime
-            grant(ctx, rt)
-            w[LIMITED] = 1
-            try:
-                r = cfunc(ctx.addr, *args)
-            except BaseException as e:  # a signal handler's, raised by the poll
-                ctx.pending = e
-            settle(ctx, rt)
-        else:
-            w[LIMITED] = 0
-            try:
-                r = cfunc(ctx.addr, *args)
-            except BaseException as e:
-                ctx.pending = e
         if boxes is not None and not w[0]:
             boxes.box()
         if w[0]:
@@ -646,27 +655,7 @@ def _osr_entry(tiers: Any, unit: Unit, flow: Flow, slots: list[Any], stack: list
                 return _NOT_TAKEN
             inp[k] = word(v)
             k += 1
-        ctx = context()
-        ctx.vm = vm
-        w = ctx.words
-        room = vm.max_depth - len(vm.frames)
-        w[2] = room if room < DEPTH else DEPTH
-        w[ARENA] = ctx.arena
-        if vm.limited:
-            rt = vm.runtime
-            grant(ctx, rt)
-            w[LIMITED] = 1
-            try:
-                cfunc(ctx.addr, inp_addr)
-            except BaseException as e:  # a signal handler's, raised by the poll
-                ctx.pending = e
-            settle(ctx, rt)
-        else:
-            w[LIMITED] = 0
-            try:
-                cfunc(ctx.addr, inp_addr)
-            except BaseException as e:
-                ctx.pending = e
+        ctx, _ = _run(vm, cfunc, (inp_addr,))
         return _resume(tiers, vm, ctx, unit, frame, boxes)
 
     made: Any = unit_fn
