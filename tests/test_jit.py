@@ -380,3 +380,40 @@ def test_map_over_a_long_list_compiles_its_function_before_the_first_call():
     assert (many.code.hot, type(many.code.jit).__name__) == (0, "function")
     assert (few.code.hot, few.code.jit) == (10, None)
     assert (rt.eval("ys[4999]"), rt.eval("len(zs)")) == (9998, 10)
+
+
+def test_recursion_past_the_compiled_nesting_reports_tier_0s_depth_and_frames(tmp_path):
+    # Compiled frames with effects nest 1,500 deep on the host stack, then calls go on in
+    # tier 0 (DEEP). Hitting max_call_depth there reports the setting (not what was left
+    # for tier 0) and the trace of tier 0: the compiled call that handed over is not a
+    # frame of its own.
+    source = """\
+        class Node {
+            fn init(self, v) { self.v = v }
+
+            fn deep(self, n) {
+                if n == 0 { return 0 }
+                1 + Node(n).deep(n - 1)
+            }
+        }
+
+        fn plain(n) {
+            if n == 0 { return 0 }
+            let t = [n]
+            1 + plain(n - 1)
+        }
+
+        out Node(0).deep(5000)
+        out plain(5000)
+        out try { Node(0).deep(100000) } catch e { e.message }
+        out try { plain(100000) } catch e { e.message }
+        out Node(0).deep(40000)
+        """
+    config = "max_call_depth = 40000\n"
+    off = run(tmp_path, source, jit="off", config=config)
+    on = run(tmp_path, source, config=config)
+    assert on == off
+    code, out, err = on
+    assert (code, out) == (1, "5000\n5000\n" + "call depth exceeded 40000 (setting max_call_depth)\n" * 2)
+    assert "  ... the same call 39998 more times (frames 1 to 39998)\n  39999: main at" in err, err
+    assert "  self = Node {v: 3}\n  n = 2\n" in err, err

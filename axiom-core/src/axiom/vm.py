@@ -653,7 +653,9 @@ class VM:
         return v
 
     def _too_deep(self) -> AxiomError:
-        return AxiomError("StackOverflow", f"call depth exceeded {self.max_depth} "
+        # the setting, not max_depth: deep_call lowers that by the compiled frames on the
+        # host stack, which count towards the same limit
+        return AxiomError("StackOverflow", f"call depth exceeded {self.runtime.settings['max_call_depth']} "
                                            "(setting max_call_depth)")
 
     def _unwind(self, e: AxiomError, stop: int) -> None:

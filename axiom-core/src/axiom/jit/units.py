@@ -336,6 +336,7 @@ def _deep(code: Code, module: Any) -> Any:
     def deep(vm: Any, cells: Any, args: tuple[Any, ...]) -> Any:
         return vm.deep_call(Closure(code, cells if cells is not None else (), module), list(args))
 
+    DEOPT_CODES.add(deep.__code__)  # the activation goes on in tier 0: not a frame of its own
     return deep
 
 
