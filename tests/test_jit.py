@@ -367,6 +367,28 @@ def test_a_loop_entered_with_an_object_of_another_class_runs_in_tier_0_then_reco
     first, second = log.split("compiled the loop at")[1:]
     assert "if g_acc.cls is not K1:\n        return CLASS_MISS()" in first, log
     assert "CLASS_MISS" not in second and "CALLS.method_ic(vm, IC0, g_acc, 'add'" in second, log
+    # A loop that keeps no class for `cur` (pick may give either) tests none on entry.
+    source = """\
+        class A {
+            fn init(self) { self.n = 1 }
+        }
+
+        class B {
+            fn init(self) { self.n = 2 }
+        }
+
+        fn pick(i) { if i % 2 == 0 then A() else B() }
+
+        let cur = A()
+        let total = 0
+        for i in 0..300 {
+            cur = pick(i)
+            total += cur.n
+        }
+        out total
+        """
+    code, out, log = run(tmp_path, source, log="code")
+    assert (code, out) == (0, "450\n") and "type(g_cur) is not Instance" in log and "CLASS_MISS" not in log, log
 
 
 def test_map_over_a_long_list_compiles_its_function_before_the_first_call():

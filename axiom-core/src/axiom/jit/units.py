@@ -518,10 +518,12 @@ def build_osr(tiers: Tiers, frame: Any, header: int) -> Any:
     names = gen.names + [gen.promoted[name][0] for name in hints.promoted]
     guards: list[ast.expr] = [_type_test(names[i], v[0], True) for i, v in enumerate(slots)
                               if v[0] in _TYPE_NAMES]
-    strays: list[ast.expr] = [  # an object of another class than the one assumed
+    at_header = analysis.states[header]
+    strays: list[ast.expr] = [  # an object of another class than the one the loop assumes
         ast.Compare(left=ast.Attribute(value=_load(names[i]), attr="cls", ctx=ast.Load()), ops=[ast.IsNot()],
                     comparators=[gen.const(v[1])])
-        for i, v in enumerate(slots) if v[0] == "inst" and v[1] != 0]
+        for i, v in enumerate(at_header.slots if at_header is not None else ())
+        if v[0] == "inst" and v[1] != 0]  # (where the loop keeps no class, none is tested)
     misses = _range_guards(analysis, header, names, unset, len(stack))
     for tests, leave in ((guards, _load("NOT_TAKEN")), (strays, _call("CLASS_MISS")),
                          (misses, _call("RANGE_MISS"))):
