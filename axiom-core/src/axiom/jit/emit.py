@@ -135,6 +135,16 @@ def _in_range(value: ast.expr, lo: int, hi: int) -> ast.Compare:
     return ast.Compare(left=_const(MIN), ops=[ast.LtE(), ast.LtE()], comparators=[value, _const(MAX)])
 
 
+def _unshadowed(obj: ast.expr, name: str) -> ast.Compare:
+    """`name not in obj.fields`: no field of the object hides its class's method `name`."""
+    return ast.Compare(left=_const(name), ops=[ast.NotIn()], comparators=[_attr(obj, "fields")])
+
+
+def not_of_class(obj: ast.expr, cls: ast.expr) -> ast.Compare:
+    """`obj.cls is not cls`, for an Instance `obj` and a class constant (a guess's test)."""
+    return _is(_attr(obj, "cls"), cls, negate=True)
+
+
 def _call(fn: str | ast.expr, *args: ast.expr) -> ast.Call:
     func = _name(fn) if isinstance(fn, str) else fn
     return ast.Call(func=func, args=list(args), keywords=[])
@@ -584,8 +594,7 @@ class Gen:
         if kind in _PYTYPE:
             test: ast.expr = _is(_call("type", top.expr), _name(_PYTYPE[kind]), negate=True)
             if kind == "inst" and guess[1] != 0:  # and of that class
-                test = ast.BoolOp(op=ast.Or(), values=[test, _is(_attr(top.expr, "cls"), self.const(guess[1]),
-                                                                  negate=True)])
+                test = ast.BoolOp(op=ast.Or(), values=[test, not_of_class(top.expr, self.const(guess[1]))])
         elif kind == "nil":
             test = _is(top.expr, _const(None), negate=True)
         else:
@@ -1242,7 +1251,7 @@ class Gen:
             hit = ast.BoolOp(op=ast.And(), values=[
                 *([] if o.val[0] == "inst" else [_type_is(o.expr, "Instance")]),
                 _is(_attr(o.expr, "cls"), _attr(ic, "cls")),
-                ast.Compare(left=_const(name), ops=[ast.NotIn()], comparators=[_attr(o.expr, "fields")])])
+                _unshadowed(o.expr, name)])
             args = [v.expr for v in values]
             self.push(ast.IfExp(test=hit, body=_call(_attr(ic, "fn"), self.vm(), o.expr, *args),
                                 orelse=_call(_attr(_name("CALLS"), "method_ic"), self.vm(), ic, o.expr,
@@ -1268,8 +1277,7 @@ class Gen:
         fast, self.out = self.out, outer
         slow = ast.Assign(targets=[_name(r, True)], value=_call(
             _attr(_name("CALLS"), "method"), self.vm(), o.expr, _const(name), *[ast.clone(a.expr) for a in args]))
-        self.emit(ast.If(test=ast.Compare(left=_const(name), ops=[ast.NotIn()], comparators=[_attr(o.expr, "fields")]),
-                         body=fast, orelse=[slow]))
+        self.emit(ast.If(test=_unshadowed(o.expr, name), body=fast, orelse=[slow]))
         self.push(_name(r), self.after(ip), True)
         return True
 

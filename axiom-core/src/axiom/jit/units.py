@@ -29,7 +29,7 @@ from ..vm import UNSET, Cell, Closure, Frame
 from . import _NOT_TAKEN, Tiers
 from . import infer as F
 from . import pyast as ast
-from .emit import ITER, Ctx, Entry, Gen, _call, place, sink_returns
+from .emit import ITER, Ctx, Entry, Gen, _call, not_of_class, place, sink_returns
 from .infer import Analysis, Hints, Unsupported
 from .support import (
     COMPILED,
@@ -520,8 +520,7 @@ def build_osr(tiers: Tiers, frame: Any, header: int) -> Any:
                               if v[0] in _TYPE_NAMES]
     at_header = analysis.states[header]
     strays: list[ast.expr] = [  # an object of another class than the one the loop assumes
-        ast.Compare(left=ast.Attribute(value=_load(names[i]), attr="cls", ctx=ast.Load()), ops=[ast.IsNot()],
-                    comparators=[gen.const(v[1])])
+        not_of_class(_load(names[i]), gen.const(v[1]))
         for i, v in enumerate(at_header.slots if at_header is not None else ())
         if v[0] == "inst" and v[1] != 0]  # (where the loop keeps no class, none is tested)
     misses = _range_guards(analysis, header, names, unset, len(stack))
